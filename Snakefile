@@ -1,0 +1,23 @@
+# Implicit Regularization & Noisy Dynamics: every figure of the lecture, with
+# each claim checked as a number. Edit config.yaml, then run `snakemake`.
+from snakemake.utils import min_version
+
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/analyse.smk"
+
+
+rule all:
+    input:
+        expand("results/figures/{experiment}.{ext}", experiment=EXPERIMENTS, ext=["pdf", "png"]),
+        "results/claims.csv",

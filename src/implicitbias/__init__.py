@@ -1,0 +1,1 @@
+"""Numerics of the implicit-regularization pipeline (no Snakemake import)."""

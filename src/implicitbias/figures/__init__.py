@@ -1,0 +1,1 @@
+"""One figure function per figure family; ``theme`` holds the shared look."""

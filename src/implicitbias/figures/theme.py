@@ -1,0 +1,39 @@
+"""The shared look of every figure: colour-blind-safe palette, paper-width sizes.
+
+PNG at 200 dpi for the report and vector PDF for papers.  Labels use the
+lecture's notation (η, β, σ, ‖x − A⁺y‖).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from ..tables import atomic_write  # noqa: E402
+
+PALETTE = "colorblind"
+COLUMN_WIDTH = 3.4  # inches: one column of a two-column paper
+DPI = 200
+
+
+def apply() -> None:
+    sns.set_theme(context="paper", style="whitegrid", palette=PALETTE, font_scale=0.9)
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": DPI, "pdf.fonttype": 42, "axes.titlesize": "medium"})
+
+
+def panels(n: int, width: float = 2 * COLUMN_WIDTH, height: float = 2.4):
+    """A row of n panels sized for a two-column figure."""
+    apply()
+    fig, axes = plt.subplots(1, n, figsize=(width, height), constrained_layout=True)
+    return fig, axes
+
+
+def save(fig, pdf: str, png: str) -> None:
+    """Write the figure atomically as vector PDF and as PNG at DPI."""
+    atomic_write(pdf, lambda tmp: fig.savefig(tmp, format="pdf"))
+    atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
+    plt.close(fig)

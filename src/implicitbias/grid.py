@@ -1,0 +1,126 @@
+"""The experiment grid: cells, their ids, and the batches that train them.
+
+A *cell* is one point (model, loss, optimizer, η, σ, seed) of an experiment's
+grid.  The grid is the Cartesian product of the six axes, refined by
+``include:`` entries (each a small product of its own, with unnamed axes taken
+from the grid) and ``exclude:`` entries (each removes the cells that match all
+the axes it names).
+
+A *batch* is the set of cells that one training job trains in one process: all
+η × σ × seeds of one (model, loss, optimizer).  Its id is the file name of the
+job's table, so changing one η reruns only the batch holding it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+AXES = ("model", "loss", "optimizer", "eta", "sigma", "seed")
+NAME_AXES = ("model", "loss", "optimizer")
+
+
+class GridError(ValueError):
+    """A grid that cannot be expanded (empty, or an entry that matches nothing)."""
+
+
+def format_number(x: float) -> str:
+    """Stable text for a float: 10 significant digits, so 0.1 + 0.2 and 0.3 agree.
+
+    ``str(float)`` (what Paramspace uses) writes 0.30000000000000004 and
+    switches between 1e-05 and 0.0001 styles; ten significant digits remove the
+    round-off of a computed value while keeping every value a user types apart.
+    """
+    text = format(float(x), ".10g")
+    return "0" if text == "-0" else text
+
+
+def canonical(x: float) -> float:
+    """The float a cell stores: the value of its stable text."""
+    return float(format_number(x))
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    """One point of the grid."""
+
+    model: str
+    loss: str
+    optimizer: str
+    eta: float
+    sigma: float
+    seed: int
+
+    @property
+    def batch(self) -> str:
+        """The id of the training batch (one job) that trains this cell."""
+        return batch_id(self.model, self.loss, self.optimizer)
+
+    @property
+    def id(self) -> str:
+        """Readable, filesystem-safe and stable id, e.g. ``linear.squares.gd.eta=1.sigma=0.seed=3``."""
+        return (
+            f"{self.model}.{self.loss}.{self.optimizer}"
+            f".eta={format_number(self.eta)}.sigma={format_number(self.sigma)}.seed={self.seed}"
+        )
+
+    def as_dict(self) -> dict:
+        return {axis: getattr(self, axis) for axis in AXES}
+
+
+def batch_id(model: str, loss: str, optimizer: str) -> str:
+    return f"{model}.{loss}.{optimizer}"
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _product(axes: dict) -> list[Cell]:
+    values = [_as_list(axes[a]) for a in AXES]
+    return [
+        Cell(m, l, o, canonical(eta), canonical(sigma), int(seed))
+        for m, l, o, eta, sigma, seed in itertools.product(*values)
+    ]
+
+
+def _matches(cell: Cell, entry: dict) -> bool:
+    for axis, value in entry.items():
+        wanted = _as_list(value)
+        if axis in ("eta", "sigma"):
+            wanted = [canonical(v) for v in wanted]
+        if getattr(cell, axis) not in wanted:
+            return False
+    return True
+
+
+def expand(block: dict, where: str = "grid") -> list[Cell]:
+    """All cells of one experiment block, sorted, without duplicates.
+
+    Raises GridError naming the entry when the grid is empty, an include entry
+    adds nothing new, or an exclude entry removes nothing.
+    """
+    grid = block["grid"]
+    cells = dict.fromkeys(_product(grid))
+    for i, entry in enumerate(block.get("include", []) or []):
+        new = [c for c in _product({**grid, **entry}) if c not in cells]
+        if not new:
+            raise GridError(f"{where}.include[{i}] = {entry} adds no cell that the grid does not already have")
+        cells.update(dict.fromkeys(new))
+    for i, entry in enumerate(block.get("exclude", []) or []):
+        drop = [c for c in cells if _matches(c, entry)]
+        if not drop:
+            raise GridError(f"{where}.exclude[{i}] = {entry} matches no cell of the grid")
+        for c in drop:
+            del cells[c]
+    if not cells:
+        raise GridError(f"{where} is empty: the product of its axes, after include/exclude, has no cell")
+    return sorted(cells)
+
+
+def batches(cells: list[Cell]) -> dict[str, list[Cell]]:
+    """Cells grouped by training batch, in a stable order."""
+    out: dict[str, list[Cell]] = {}
+    for c in sorted(cells):
+        out.setdefault(c.batch, []).append(c)
+    return out

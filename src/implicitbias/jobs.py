@@ -1,0 +1,109 @@
+"""What each Snakemake job does, as plain functions of paths and data.
+
+The scripts under ``scripts/`` only unpack the ``snakemake`` object and call
+one of these, so every step of the pipeline can also be run from a notebook.
+The training job imports torch and pyarrow only; pandas and seaborn are
+imported by the aggregation, claims and figure jobs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import time
+import traceback
+from pathlib import Path
+
+from . import experiments
+from .grid import Cell
+
+
+def train(spec: dict, table_path: str, provenance_path: str, threads: int = 1) -> None:
+    """Train one batch of cells and write its tidy table and provenance record."""
+    import torch
+
+    from . import device, provenance, tables
+
+    torch.set_num_threads(threads)
+    dev = device.resolve(spec["device"])
+    dtype = device.dtype(spec["dtype"])
+    cells = [Cell(*c) for c in spec["cells"]]
+    name = spec["experiment"]
+    start = time.perf_counter()
+    traj, constants = experiments.module(name).train_batch(spec["settings"], cells, dev, dtype)
+    wall = time.perf_counter() - start
+    record = provenance.record(spec, str(dev), spec["dtype"], wall)
+    tables.write_parquet(table_path, tables.trajectory_table(name, cells, traj, constants), record)
+    tables.write_json(provenance_path, record)
+    n_div = int((traj.diverged_at >= 0).sum())
+    print(f"{name}: trained {len(cells)} cells on {dev} in {wall:.2f} s; {n_div} diverged")
+
+
+def aggregate(inputs: list[str], output: str) -> None:
+    """Concatenate the batch tables of one experiment into one table."""
+    import pandas as pd
+
+    from .tables import atomic_write, read_parquet
+
+    table = pd.concat([read_parquet(p) for p in inputs], ignore_index=True)
+    table = table.sort_values(["cell", "step"], kind="stable").reset_index(drop=True)
+    atomic_write(output, lambda tmp: table.to_parquet(tmp, index=False))
+
+
+def claims(experiment: str, settings: dict, table_path: str, output: str) -> list[dict]:
+    """Check the experiment's claims on its aggregated table; write them as CSV."""
+    from .tables import read_parquet
+
+    rows = [c.row() for c in experiments.module(experiment).claims(read_parquet(table_path), settings)]
+    write_csv(output, rows)
+    return rows
+
+
+def figure(experiment: str, settings: dict, table_path: str, pdf: str, png: str) -> None:
+    """Draw the experiment's figure as vector PDF and PNG."""
+    from .figures import theme
+    from .tables import read_parquet
+
+    fig = experiments.figure_module(experiment).figure(read_parquet(table_path), settings)
+    theme.save(fig, pdf, png)
+
+
+def collect_claims(inputs: list[str], output: str) -> list[dict]:
+    """Stack every experiment's claims into results/claims.csv."""
+    from .claims import COLUMNS
+
+    rows = []
+    for path in inputs:
+        with open(path, newline="") as fh:
+            for r in csv.DictReader(fh):
+                r["measured"], r["bound"] = float(r["measured"]), float(r["bound"])
+                r["pass"] = r["pass"] == "True"
+                rows.append({c: r[c] for c in COLUMNS})
+    write_csv(output, rows)
+    return rows
+
+
+def write_csv(path: str, rows: list[dict]) -> None:
+    from .claims import COLUMNS
+    from .tables import atomic_write
+
+    def write(tmp):
+        with open(tmp, "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=COLUMNS)
+            w.writeheader()
+            w.writerows(rows)
+
+    atomic_write(path, write)
+
+
+
+@contextlib.contextmanager
+def logged(path: str):
+    """Send the job's prints and any traceback to its Snakemake log file."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh, contextlib.redirect_stdout(fh), contextlib.redirect_stderr(fh):
+        try:
+            yield
+        except BaseException:
+            traceback.print_exc(file=fh)
+            raise

@@ -1,0 +1,53 @@
+"""Batched objectives: the loss E and its (stochastic) gradient for a stack of runs.
+
+Normalisation: losses are **sums** over the n samples, as in the lecture's
+E(x) = ½‖Ax − y‖², so the Hessian is AᵀA and its sharpness β = λ_max(AᵀA).
+A minibatch gradient of b samples is scaled by n/b, which keeps it an unbiased
+estimate of ∇E (the Robbins–Monro condition).
+
+Label noise at level σ (the grid's σ axis) replaces each sampled label yᵢ by
+yᵢ + εᵢ with εᵢ uniform on {−σ, +σ}, drawn afresh at every step.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from . import rng
+
+
+class LeastSquares:
+    """E(x) = ½‖Ax − y‖² for each run, with ``A`` of shape ``[R, n, p]`` and ``y`` of shape ``[R, n]``.
+
+    ``seeds`` (``[R]``) key each run's sampling and label-noise streams, so the
+    stream of a run does not depend on the batch it trains in.
+    """
+
+    def __init__(self, A: torch.Tensor, y: torch.Tensor, seeds: torch.Tensor, sigma: torch.Tensor):
+        self.A, self.y = A, y
+        self.n = A.shape[1]
+        self.sigma = sigma.reshape(-1, 1).to(A)
+        self.noisy = bool((sigma > 0).any())
+        self.sample_key = rng.stream_key(seeds, tag=1)
+        self.noise_key = rng.stream_key(seeds, tag=2)
+
+    def residual(self, x: torch.Tensor) -> torch.Tensor:
+        """Ax − y, shape ``[R, n]``."""
+        return torch.einsum("rnp,rp->rn", self.A, x) - self.y
+
+    def loss(self, x: torch.Tensor) -> torch.Tensor:
+        return 0.5 * self.residual(x).square().sum(dim=1)
+
+    def grad(self, x: torch.Tensor, t: int, batch_size: int | None = None) -> torch.Tensor:
+        """∇E(x) = Aᵀ(Ax − y), or its unbiased minibatch estimate with noisy labels."""
+        if batch_size is None or batch_size >= self.n:
+            r = self.residual(x)
+            if self.noisy:
+                r = r - self.sigma * rng.rademacher(self.noise_key, t, self.n, x.dtype)
+            return torch.einsum("rnp,rn->rp", self.A, r)
+        idx = rng.randint(self.sample_key, t, batch_size, self.n)
+        A_B = torch.gather(self.A, 1, idx[:, :, None].expand(-1, -1, self.A.shape[2]))
+        r = torch.einsum("rbp,rp->rb", A_B, x) - torch.gather(self.y, 1, idx)
+        if self.noisy:
+            r = r - self.sigma * rng.rademacher(self.noise_key, t, batch_size, x.dtype)
+        return (self.n / batch_size) * torch.einsum("rbp,rb->rp", A_B, r)

@@ -1,0 +1,131 @@
+"""Batched first-order update rules, written as the lecture writes them.
+
+Every rule acts on a stack of runs ``x`` of shape ``[R, P]`` with one step size
+per run (``eta`` of shape ``[R]``), so that a whole grid of η trains as one
+tensor program.  Each rule follows the update of the matching ``torch.optim``
+class exactly (tests compare them step by step), so "adam" here means what it
+means in PyTorch.
+
+A step-size schedule multiplies η by ``s(t)`` at step t = 1, 2, …:
+``constant`` (1), ``inv_sqrt`` (1/√t) or ``inv_t`` (1/t).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+SCHEDULES = {
+    "constant": lambda t: 1.0,
+    "inv_sqrt": lambda t: 1.0 / math.sqrt(t),
+    "inv_t": lambda t: 1.0 / t,
+}
+
+
+class Rule:
+    """Base class: holds η (per run) and the schedule; subclasses define ``update``.
+
+    ``batch_size`` is the number of samples per gradient (None: full batch).
+    """
+
+    batch_size: int | None = None
+
+    def __init__(self, x0: torch.Tensor, eta: torch.Tensor, schedule: str = "constant", **options):
+        self.eta = eta.reshape(-1, 1).to(x0)
+        self.schedule = SCHEDULES[schedule]
+        self.setup(x0, **options)
+
+    def setup(self, x0: torch.Tensor) -> None:
+        pass
+
+    def step(self, x: torch.Tensor, g: torch.Tensor, t: int) -> torch.Tensor:
+        """Return x_{t} from x_{t−1} and the gradient g at x_{t−1}."""
+        return self.update(x, g, self.eta * self.schedule(t), t)
+
+    def update(self, x, g, eta, t):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class GD(Rule):
+    """x_{k+1} = x_k − η ∇E(x_k)."""
+
+    def update(self, x, g, eta, t):
+        return x - eta * g
+
+
+class SGD(GD):
+    """The GD update with a minibatch gradient of ``batch_size`` samples (Robbins–Monro)."""
+
+    def setup(self, x0, batch_size: int = 1):
+        self.batch_size = int(batch_size)
+
+
+class HeavyBall(Rule):
+    """Polyak momentum as torch.optim.SGD writes it: b = μ b + g, x = x − η b.
+
+    Equal to x_{k+1} = x_k − η∇E(x_k) + μ (x_k − x_{k−1}) for constant η.
+    """
+
+    def setup(self, x0, momentum: float = 0.9):
+        self.mu = momentum
+        self.b = None
+
+    def update(self, x, g, eta, t):
+        self.b = g.clone() if self.b is None else self.mu * self.b + g
+        return x - eta * self.direction(g)
+
+    def direction(self, g):
+        return self.b
+
+
+class Nesterov(HeavyBall):
+    """Nesterov momentum as torch.optim.SGD(nesterov=True): step along g + μ b."""
+
+    def direction(self, g):
+        return g + self.mu * self.b
+
+
+class Adam(Rule):
+    """Adam (Kingma & Ba) with bias correction, in torch.optim.Adam's arithmetic."""
+
+    def setup(self, x0, betas=(0.9, 0.999), eps: float = 1e-8):
+        self.beta1, self.beta2 = betas
+        self.eps = eps
+        self.m = torch.zeros_like(x0)
+        self.v = torch.zeros_like(x0)
+
+    def update(self, x, g, eta, t):
+        self.m = self.beta1 * self.m + (1 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
+        bias1 = 1 - self.beta1**t
+        bias2 = 1 - self.beta2**t
+        denom = self.v.sqrt() / math.sqrt(bias2) + self.eps
+        return x - (eta / bias1) * self.m / denom
+
+
+class Adagrad(Rule):
+    """AdaGrad (Duchi et al.): per-coordinate steps η / (√Σg² + ε), as torch.optim.Adagrad."""
+
+    def setup(self, x0, eps: float = 1e-10):
+        self.eps = eps
+        self.sum = torch.zeros_like(x0)
+
+    def update(self, x, g, eta, t):
+        self.sum = self.sum + g * g
+        return x - eta * g / (self.sum.sqrt() + self.eps)
+
+
+RULES: dict[str, type[Rule]] = {
+    "gd": GD,
+    "sgd": SGD,
+    "heavy_ball": HeavyBall,
+    "nesterov": Nesterov,
+    "adam": Adam,
+    "adagrad": Adagrad,
+}
+
+
+def make(name: str, x0: torch.Tensor, eta: torch.Tensor, options: dict | None = None) -> Rule:
+    """The update rule ``name`` for runs starting at x0, with its options (schedule, momentum, …)."""
+    return RULES[name](x0, eta, **(options or {}))

@@ -1,0 +1,79 @@
+# Aggregation, claims and figures: one experiment at a time, then all claims.
+
+
+rule aggregate:
+    input:
+        batch_tables,
+    output:
+        "results/{experiment}/table.parquet",
+    log:
+        "results/logs/aggregate/{experiment}.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/aggregate.py"
+
+
+rule claims:
+    input:
+        "results/{experiment}/table.parquet",
+    output:
+        report(
+            "results/{experiment}/claims.csv",
+            caption="../report/claims.rst",
+            category="{experiment}",
+            labels={"experiment": "{experiment}", "content": "claims"},
+        ),
+    params:
+        settings=experiment_settings,
+    log:
+        "results/logs/claims/{experiment}.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/claims.py"
+
+
+rule figure:
+    input:
+        "results/{experiment}/table.parquet",
+    output:
+        pdf=report(
+            "results/figures/{experiment}.pdf",
+            caption="../report/figure.rst",
+            category="{experiment}",
+            labels={"experiment": "{experiment}", "format": "pdf"},
+        ),
+        png=report(
+            "results/figures/{experiment}.png",
+            caption="../report/figure.rst",
+            category="{experiment}",
+            labels={"experiment": "{experiment}", "format": "png"},
+        ),
+    params:
+        settings=experiment_settings,
+        caption=caption,
+    log:
+        "results/logs/figure/{experiment}.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/figure.py"
+
+
+rule all_claims:
+    input:
+        expand("results/{experiment}/claims.csv", experiment=EXPERIMENTS),
+    output:
+        report(
+            "results/claims.csv",
+            caption="../report/claims.rst",
+            category="claims",
+            labels={"experiment": "all", "content": "claims"},
+        ),
+    log:
+        "results/logs/claims/all.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/all_claims.py"

@@ -1,0 +1,49 @@
+# Helpers shared by the rule modules (and nowhere else): config validation,
+# the plan of batches, and the input/params functions of the rules.
+import json
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from implicitbias import config as ibconfig
+
+
+validate(config, "../schemas/config.schema.yaml")
+PLAN = ibconfig.plan(config)
+EXPERIMENTS = list(PLAN)
+ENV = "../../environment.yml"
+
+
+wildcard_constraints:
+    experiment="[a-z][a-z0-9_]*",
+    batch="[a-z0-9_.]+",
+
+
+def batch_tables(wildcards):
+    """The training tables of every batch of one experiment."""
+    return expand(
+        "results/{experiment}/batches/{batch}.parquet",
+        experiment=wildcards.experiment,
+        batch=PLAN[wildcards.experiment],
+    )
+
+
+def batch_spec(wildcards):
+    """The JSON spec of one training batch: a change to it reruns that batch only."""
+    cells = PLAN[wildcards.experiment][wildcards.batch]
+    spec = ibconfig.batch_spec(config, wildcards.experiment, cells)
+    return json.dumps(spec, sort_keys=True)
+
+
+def experiment_settings(wildcards):
+    return json.dumps(config["experiments"][wildcards.experiment]["settings"], sort_keys=True)
+
+
+def caption(wildcards):
+    """The figure family's caption text, from workflow/report/<experiment>.rst."""
+    return Path(workflow.basedir, "workflow", "report", f"{wildcards.experiment}.rst").read_text()
+
+
+def training_resources(wildcards):
+    """GPUs a training job asks for: one when the config's device is cuda."""
+    return 1 if config["device"] == "cuda" else 0
