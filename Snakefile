@@ -2,7 +2,6 @@
 # each claim checked as a number. Edit config.yaml, then run `snakemake`.
 from snakemake.utils import min_version
 
-
 min_version("9.0")
 
 
@@ -13,11 +12,22 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    experiment="[a-z][a-z0-9_]*",
+    batch="[a-z0-9_.]+",
+
+
 include: "workflow/rules/train.smk"
 include: "workflow/rules/analyse.smk"
 
 
 rule all:
     input:
-        expand("results/figures/{experiment}.{ext}", experiment=EXPERIMENTS, ext=["pdf", "png"]),
+        expand(
+            "results/figures/{experiment}.{ext}",
+            experiment=EXPERIMENTS,
+            ext=["pdf", "png"],
+        ),
         "results/claims.csv",

@@ -24,12 +24,12 @@ rule claims:
             category="{experiment}",
             labels={"experiment": "{experiment}", "content": "claims"},
         ),
-    params:
-        settings=experiment_settings,
     log:
         "results/logs/claims/{experiment}.log",
     conda:
         ENV
+    params:
+        settings=experiment_settings,
     script:
         "../../scripts/claims.py"
 
@@ -50,13 +50,13 @@ rule figure:
             category="{experiment}",
             labels={"experiment": "{experiment}", "format": "png"},
         ),
-    params:
-        settings=experiment_settings,
-        caption=caption,
     log:
         "results/logs/figure/{experiment}.log",
     conda:
         ENV
+    params:
+        settings=experiment_settings,
+        caption=caption,
     script:
         "../../scripts/figure.py"
 

@@ -1,5 +1,5 @@
-# Helpers shared by the rule modules (and nowhere else): config validation,
-# the plan of batches, and the input/params functions of the rules.
+# Helpers shared by all the workflow files, and defined nowhere else: config validation,
+# the plan of batches, and the input and params functions.
 import json
 from pathlib import Path
 
@@ -7,16 +7,10 @@ from snakemake.utils import validate
 
 from implicitbias import config as ibconfig
 
-
 validate(config, "../schemas/config.schema.yaml")
 PLAN = ibconfig.plan(config)
 EXPERIMENTS = list(PLAN)
 ENV = "../../environment.yml"
-
-
-wildcard_constraints:
-    experiment="[a-z][a-z0-9_]*",
-    batch="[a-z0-9_.]+",
 
 
 def batch_tables(wildcards):
@@ -36,12 +30,16 @@ def batch_spec(wildcards):
 
 
 def experiment_settings(wildcards):
-    return json.dumps(config["experiments"][wildcards.experiment]["settings"], sort_keys=True)
+    return json.dumps(
+        config["experiments"][wildcards.experiment]["settings"], sort_keys=True
+    )
 
 
 def caption(wildcards):
     """The figure family's caption text, from workflow/report/<experiment>.rst."""
-    return Path(workflow.basedir, "workflow", "report", f"{wildcards.experiment}.rst").read_text()
+    return Path(
+        workflow.basedir, "workflow", "report", f"{wildcards.experiment}.rst"
+    ).read_text()
 
 
 def training_resources(wildcards):

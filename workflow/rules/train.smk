@@ -6,16 +6,16 @@ rule train:
     output:
         table="results/{experiment}/batches/{batch}.parquet",
         provenance="results/{experiment}/batches/{batch}.provenance.json",
-    params:
-        spec=batch_spec,
     log:
         "results/logs/train/{experiment}/{batch}.log",
     benchmark:
         "results/benchmarks/train/{experiment}/{batch}.tsv"
+    conda:
+        ENV
     threads: config["threads"]
     resources:
         gpu=training_resources,
-    conda:
-        ENV
+    params:
+        spec=batch_spec,
     script:
         "../../scripts/train.py"
