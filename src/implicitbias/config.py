@@ -27,6 +27,45 @@ def load(path: str | Path) -> dict:
         return yaml.safe_load(fh)
 
 
+def key_path(parts) -> str:
+    """``experiments.pseudo_inverse.grid.eta[1]`` from a jsonschema path."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def explain(error: BaseException) -> str:
+    """One message for a config that failed: key path, bad value, valid choices or range.
+
+    Accepts a :class:`ConfigError`, or Snakemake's ``WorkflowError`` wrapping the
+    jsonschema ``ValidationError`` raised by ``snakemake.utils.validate``.
+    """
+    import jsonschema
+
+    e = error
+    while e is not None and not isinstance(e, jsonschema.ValidationError):
+        e = e.__cause__ or e.__context__  # validate() raises WorkflowError inside its except
+    if e is None:
+        return f"config error: {error}"
+    schema = e.schema if isinstance(e.schema, dict) else {}
+    hint = {
+        "enum": lambda: "valid choices: " + ", ".join(map(str, e.validator_value)),
+        "minimum": lambda: f"valid range: >= {e.validator_value}",
+        "exclusiveMinimum": lambda: f"valid range: > {e.validator_value}",
+        "maximum": lambda: f"valid range: <= {e.validator_value}",
+        "exclusiveMaximum": lambda: f"valid range: < {e.validator_value}",
+        "type": lambda: f"expected type: {e.validator_value}",
+        "additionalProperties": lambda: "valid keys: " + ", ".join(schema.get("properties", {})),
+        "required": lambda: "required keys: " + ", ".join(e.validator_value),
+        "minItems": lambda: f"at least {e.validator_value} item(s) needed",
+        "minProperties": lambda: f"at least {e.validator_value} entry needed",
+    }.get(e.validator, lambda: "")()
+    what = schema.get("description", "").strip()
+    parts = [f"config error at {key_path(e.absolute_path)}: {e.message}", hint, what and f"({what})"]
+    return "; ".join(p for p in parts if p)
+
+
 def _choices(values) -> str:
     return ", ".join(sorted(values))
 
@@ -49,6 +88,9 @@ def check_block(name: str, block: dict) -> list[grid.Cell]:
                         f"valid choices for {name}: {_choices(spec.choices(axis))}"
                     )
         seeds = grid._as_list(entry.get("seed", []))
+        bad = [s for s in seeds if not isinstance(s, int) or isinstance(s, bool)]
+        if bad:
+            raise ConfigError(f"{where}.{label}.seed: {bad[0]!r} is not an integer seed; seeds are integers >= 0")
         if len(set(seeds)) != len(seeds):
             raise ConfigError(f"{where}.{label}.seed: duplicate seed in {seeds}; each seed must appear once")
     try:

@@ -1,14 +1,21 @@
 # Helpers shared by all the workflow files, and defined nowhere else: config validation,
 # the plan of batches, and the input and params functions.
 import json
+import sys
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from implicitbias import config as ibconfig
 
-validate(config, "../schemas/config.schema.yaml")
-PLAN = ibconfig.plan(config)
+# Bad input stops here, before any job is planned: one message naming the key,
+# the bad value and the valid choices (no traceback), and a non-zero exit.
+try:
+    validate(config, "../schemas/config.schema.yaml")
+    PLAN = ibconfig.plan(config)
+except (WorkflowError, ibconfig.ConfigError) as err:
+    sys.exit(ibconfig.explain(err))
 EXPERIMENTS = list(PLAN)
 ENV = "../../environment.yml"
 
