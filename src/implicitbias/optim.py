@@ -96,12 +96,12 @@ class Adam(Rule):
         self.v = torch.zeros_like(x0)
 
     def update(self, x, g, eta, t):
-        self.m = self.beta1 * self.m + (1 - self.beta1) * g
-        self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
+        self.m = torch.lerp(self.m, g, 1 - self.beta1)  # torch's form of β₁m + (1 − β₁)g
+        self.v = torch.addcmul(self.beta2 * self.v, g, g, value=1 - self.beta2)
         bias1 = 1 - self.beta1**t
         bias2 = 1 - self.beta2**t
-        denom = self.v.sqrt() / math.sqrt(bias2) + self.eps
-        return x - (eta / bias1) * self.m / denom
+        denom = self.v.sqrt() / bias2**0.5 + self.eps
+        return x - (eta / bias1) * self.m / denom  # addcdiv: (step·m)/denom
 
 
 class Adagrad(Rule):
@@ -112,8 +112,8 @@ class Adagrad(Rule):
         self.sum = torch.zeros_like(x0)
 
     def update(self, x, g, eta, t):
-        self.sum = self.sum + g * g
-        return x - eta * g / (self.sum.sqrt() + self.eps)
+        self.sum = torch.addcmul(self.sum, g, g)
+        return x - eta * (g / (self.sum.sqrt() + self.eps))
 
 
 RULES: dict[str, type[Rule]] = {

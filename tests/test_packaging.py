@@ -1,0 +1,87 @@
+"""Packaging: the pins agree, the schema documents every key, the package stands alone."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+
+import yaml
+
+from conftest import REPO
+from implicitbias.experiments import EXPERIMENTS
+
+
+def _pins(lines) -> dict[str, str]:
+    out = {}
+    for line in lines:
+        m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*==\s*([^\s;]+)\s*", line)
+        if m:
+            out[m.group(1).lower()] = m.group(2)
+    return out
+
+
+def test_pyproject_and_environment_pins_agree():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + [d for extra in project.get("optional-dependencies", {}).values() for d in extra]
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    py_pins, env_pins = _pins(deps), _pins(pip)
+    assert len(py_pins) == len(deps), "every dependency is pinned with =="
+    assert py_pins == env_pins
+    assert py_pins["torch"] == "2.13.0" and py_pins["snakemake"].startswith("9.")
+    assert any(str(d).startswith("python=3.11") for d in env["dependencies"])
+
+
+def _resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        target = schema
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _properties(schema, node, path="config"):
+    node = _resolve(schema, node)
+    for name, sub in node.get("properties", {}).items():
+        yield f"{path}.{name}", node, name, _resolve(schema, sub)
+        yield from _properties(schema, sub, f"{path}.{name}")
+    if isinstance(node.get("items"), dict):
+        yield from _properties(schema, node["items"], f"{path}[]")
+
+
+def test_schema_has_a_description_on_every_property_and_defaults_where_optional():
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    assert schema["$schema"].endswith("2020-12/schema")
+    seen = 0
+    for path, parent, name, prop in _properties(schema, schema):
+        seen += 1
+        assert prop.get("description"), f"{path} has no description"
+        optional = name not in parent.get("required", [])
+        is_entry = "experiments" in path and path.count(".") == 2  # an experiment block is opt-in
+        axis_of_entry = path.split(".")[-2].endswith("[]") or "include" in path or "exclude" in path
+        if optional and not is_entry and not axis_of_entry:
+            assert "default" in prop, f"{path} is optional but has no default"
+    assert seen > 30
+
+
+def test_schema_lists_exactly_the_registered_experiments():
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    experiments = schema["properties"]["experiments"]
+    assert set(experiments["propertyNames"]["enum"]) == set(EXPERIMENTS)
+    assert set(experiments["properties"]) == set(EXPERIMENTS)
+
+
+def test_package_imports_without_snakemake():
+    code = "import sys, implicitbias.experiments.pseudo_inverse, implicitbias.jobs; assert 'snakemake' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_training_job_imports_no_pandas_or_seaborn():
+    code = (
+        "import sys, implicitbias.jobs, implicitbias.tables, implicitbias.experiments.pseudo_inverse; "
+        "bad = {'pandas', 'seaborn', 'matplotlib'} & set(sys.modules); assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,98 @@
+"""The pseudo-inverse experiment's numerics against closed forms (float64)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from implicitbias import tables, train
+from implicitbias.experiments import pseudo_inverse as pi
+from implicitbias.grid import Cell
+
+SETTINGS = {
+    "n": 8, "p": 20, "steps": 3000, "log_points": 40, "eta_unit": "inverse_sharpness",
+    "init_scale": 1.0, "blowup": 1e10, "optimizers": {"sgd": {"batch_size": 1}},
+}  # fmt: skip
+EPS = np.finfo(float).eps
+
+
+def run(cells, settings=SETTINGS):
+    traj, const = pi.train_batch(settings, cells, torch.device("cpu"), torch.float64)
+    return traj, const, tables.trajectory_table("pseudo_inverse", cells, traj, const).to_pandas()
+
+
+def test_references_are_the_min_norm_and_projected_solutions():
+    A, y, z = pi.problem(0, 8, 20)
+    ref = pi.references(A, y, z)
+    x = ref["x_pinv"]
+    np.testing.assert_allclose(A @ x, y, rtol=0, atol=1e-12 * np.linalg.norm(y))
+    # minimum norm: orthogonal to the null space of A
+    null = np.linalg.svd(A)[2][8:]
+    assert np.abs(null @ x).max() < 1e-12 * np.linalg.norm(x)
+    # z + A+(y - Az) interpolates and differs from z only in the row space
+    xp = ref["x_proj"]
+    np.testing.assert_allclose(A @ xp, y, atol=1e-12 * np.linalg.norm(y))
+    np.testing.assert_allclose(null @ xp, null @ z, atol=1e-12 * np.linalg.norm(z))
+    eig = np.linalg.eigvalsh(A.T @ A)
+    assert ref["beta"] == pytest.approx(eig[-1], rel=1e-12)
+    assert ref["lambda_plus"] == pytest.approx(eig[-8], rel=1e-10)
+
+
+def test_gd_iterate_equals_the_lectures_sum_formula():
+    """x_k = η Σ_{j<k} (I − ηAᵀA)^j Aᵀy from x_0 = 0, after k = 37 steps."""
+    cell = Cell("linear", "squares", "gd", 1.5, 0.0, 4)
+    settings = {**SETTINGS, "steps": 37, "log_points": 5}
+    traj, const, _ = run([cell], settings)
+    A, y, _ = pi.problem(4, 8, 20)
+    eta = 1.5 / const["beta"][0]
+    M = np.eye(20) - eta * A.T @ A
+    x, term = np.zeros(20), eta * A.T @ y
+    for _ in range(37):
+        x, term = x + term, M @ term
+    # error amplification of 37 steps with |eigenvalues of M| <= 1: a few hundred ulps
+    np.testing.assert_allclose(traj.x[0].numpy(), x, rtol=0, atol=1e3 * EPS * np.linalg.norm(x))
+
+
+def test_gd_from_zero_reaches_pinv_and_from_z_keeps_the_null_space():
+    cells = [Cell("linear", "squares", "gd", 1.0, 0.0, s) for s in range(3)]
+    cells += [Cell("linear_z", "squares", "gd", 1.0, 0.0, s) for s in range(3)]
+    _, _, table = run(cells)
+    last = pi.final_rows(table)
+    gd0, gdz = last[last.model == "linear"], last[last.model == "linear_z"]
+    assert (gd0.dist_pinv / gd0.pinv_norm).max() < 1e-10
+    assert (gdz.dist_proj / gdz.pinv_norm).max() < 1e-10
+    np.testing.assert_allclose(gdz.dist_pinv, gdz.null_norm, rtol=1e-9)
+
+
+def test_divergence_above_two_over_beta_is_recorded_not_raised():
+    cells = [Cell("linear", "squares", "gd", eb, 0.0, 0) for eb in (1.99, 2.01)]
+    traj, _, table = run(cells, {**SETTINGS, "steps": 20000})
+    assert list(traj.diverged) == [False, True]
+    bad = table[table.eta == 2.01]
+    assert (bad.status == "diverged").all()
+    assert bad.step.max() < 20000  # it stopped being logged where it blew up
+
+
+def test_contraction_rate_matches_one_minus_lambda_plus_over_beta():
+    cell = Cell("linear", "squares", "gd", 1.0, 0.0, 2)
+    _, const, table = run([cell], {**SETTINGS, "log_points": 400})
+    rate = pi.contraction_rate(table.step.to_numpy(), (table.dist_pinv / table.pinv_norm).to_numpy())
+    predicted = 1 - const["lambda_plus"][0] / const["beta"][0]
+    # the slowest mode dominates once the others (ratio <= (1 - λ₂/β)/(1 - λ₊/β)) have died out
+    assert abs(rate - predicted) < 1e-3
+
+
+def test_batched_and_alone_runs_agree():
+    cells = [Cell("linear", "squares", o, 0.3, 0.0, s) for o in ("sgd",) for s in range(4)]
+    traj_all, _, _ = run(cells, {**SETTINGS, "steps": 500})
+    traj_one, _, _ = run(cells[2:3], {**SETTINGS, "steps": 500})
+    x_all, x_one = traj_all.x[2], traj_one.x[0]
+    assert torch.linalg.vector_norm(x_all - x_one) <= 1e-12 * torch.linalg.vector_norm(x_one)
+
+
+def test_log_schedule_is_geometric_and_ends_at_steps():
+    s = train.log_schedule(10_000, 30)
+    assert s[0] == 0 and s[-1] == 10_000 and np.all(np.diff(s) > 0)
+    ratios = s[10:][1:] / s[10:][:-1]
+    assert np.allclose(ratios, ratios.mean(), rtol=0.05)
