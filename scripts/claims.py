@@ -5,5 +5,10 @@ import json
 from implicitbias import jobs
 
 with jobs.logged(snakemake.log[0]):
-    settings = json.loads(snakemake.params.settings)
-    jobs.claims(snakemake.wildcards.experiment, settings, snakemake.input[0], snakemake.output[0])
+    jobs.claims(
+        snakemake.wildcards.experiment,
+        json.loads(snakemake.params.settings),
+        snakemake.input.table,
+        snakemake.output[0],
+        reference=jobs.load_reference(snakemake.input),
+    )

@@ -5,5 +5,11 @@ import json
 from implicitbias import jobs
 
 with jobs.logged(snakemake.log[0]):
-    settings = json.loads(snakemake.params.settings)
-    jobs.figure(snakemake.wildcards.experiment, settings, snakemake.input[0], snakemake.output.pdf, snakemake.output.png)
+    jobs.figure(
+        snakemake.wildcards.experiment,
+        json.loads(snakemake.params.settings),
+        snakemake.input.table,
+        snakemake.output.pdf,
+        snakemake.output.png,
+        reference=jobs.load_reference(snakemake.input),
+    )

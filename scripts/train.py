@@ -5,4 +5,10 @@ import json
 from implicitbias import jobs
 
 with jobs.logged(snakemake.log[0]):
-    jobs.train(json.loads(snakemake.params.spec), snakemake.output.table, snakemake.output.provenance, snakemake.threads)
+    jobs.train(
+        json.loads(snakemake.params.spec),
+        snakemake.output.table,
+        snakemake.output.provenance,
+        snakemake.threads,
+        reference=jobs.load_reference(snakemake.input),
+    )

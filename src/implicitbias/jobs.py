@@ -18,7 +18,32 @@ from . import experiments
 from .grid import Cell
 
 
-def train(spec: dict, table_path: str, provenance_path: str, threads: int = 1) -> None:
+def reference(experiment: str, settings: dict, seeds: list[int], output: str) -> None:
+    """Compute an experiment's solver reference once (e.g. an SVM or an LP), as JSON.
+
+    Experiments whose Spec has ``reference=True`` define
+    ``reference(settings, seeds) -> dict``; their ``train_batch``, ``claims`` and
+    ``figure`` receive it as ``reference=`` (None for experiments without one).
+    """
+    from .tables import write_json
+
+    start = time.perf_counter()
+    ref = experiments.module(experiment).reference(settings, seeds)
+    write_json(output, ref)
+    print(f"{experiment}: reference for seeds {seeds} in {time.perf_counter() - start:.2f} s")
+
+
+def load_reference(paths) -> dict | None:
+    """The reference JSON among a job's inputs, or None."""
+    import json
+
+    for p in paths:
+        if str(p).endswith("reference.json"):
+            return json.loads(Path(p).read_text())
+    return None
+
+
+def train(spec: dict, table_path: str, provenance_path: str, threads: int = 1, reference: dict | None = None) -> None:
     """Train one batch of cells and write its tidy table and provenance record."""
     import torch
 
@@ -30,7 +55,7 @@ def train(spec: dict, table_path: str, provenance_path: str, threads: int = 1) -
     cells = [Cell(*c) for c in spec["cells"]]
     name = spec["experiment"]
     start = time.perf_counter()
-    traj, constants = experiments.module(name).train_batch(spec["settings"], cells, dev, dtype)
+    traj, constants = experiments.module(name).train_batch(spec["settings"], cells, dev, dtype, reference=reference)
     wall = time.perf_counter() - start
     record = provenance.record(spec, str(dev), spec["dtype"], wall)
     tables.write_parquet(table_path, tables.trajectory_table(name, cells, traj, constants), record)
@@ -50,21 +75,22 @@ def aggregate(inputs: list[str], output: str) -> None:
     atomic_write(output, lambda tmp: table.to_parquet(tmp, index=False))
 
 
-def claims(experiment: str, settings: dict, table_path: str, output: str) -> list[dict]:
+def claims(experiment: str, settings: dict, table_path: str, output: str, reference: dict | None = None) -> list[dict]:
     """Check the experiment's claims on its aggregated table; write them as CSV."""
     from .tables import read_parquet
 
-    rows = [c.row() for c in experiments.module(experiment).claims(read_parquet(table_path), settings)]
+    table = read_parquet(table_path)
+    rows = [c.row() for c in experiments.module(experiment).claims(table, settings, reference=reference)]
     write_csv(output, rows)
     return rows
 
 
-def figure(experiment: str, settings: dict, table_path: str, pdf: str, png: str) -> None:
+def figure(experiment: str, settings: dict, table_path: str, pdf: str, png: str, reference: dict | None = None) -> None:
     """Draw the experiment's figure as vector PDF and PNG."""
     from .figures import theme
     from .tables import read_parquet
 
-    fig = experiments.figure_module(experiment).figure(read_parquet(table_path), settings)
+    fig = experiments.figure_module(experiment).figure(read_parquet(table_path), settings, reference=reference)
     theme.save(fig, pdf, png)
 
 

@@ -16,7 +16,8 @@ rule aggregate:
 
 rule claims:
     input:
-        "results/{experiment}/table.parquet",
+        table="results/{experiment}/table.parquet",
+        reference=reference_input,
     output:
         report(
             "results/{experiment}/claims.csv",
@@ -36,7 +37,8 @@ rule claims:
 
 rule figure:
     input:
-        "results/{experiment}/table.parquet",
+        table="results/{experiment}/table.parquet",
+        reference=reference_input,
     output:
         pdf=report(
             "results/figures/{experiment}.pdf",

@@ -8,6 +8,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from implicitbias import config as ibconfig
+from implicitbias.experiments import EXPERIMENTS as SPECS
 
 # Bad input stops here, before any job is planned: one message naming the key,
 # the bad value and the valid choices (no traceback), and a non-zero exit.
@@ -52,3 +53,16 @@ def caption(wildcards):
 def training_resources(wildcards):
     """GPUs a training job asks for: one when the config's device is cuda."""
     return 1 if config["device"] == "cuda" else 0
+
+
+def reference_input(wildcards):
+    """The experiment's cached solver reference, for experiments that have one."""
+    if SPECS[wildcards.experiment].reference:
+        return f"results/{wildcards.experiment}/reference.json"
+    return []
+
+
+def experiment_seeds(wildcards):
+    """Every seed of the experiment's grid: the reference is solved for each."""
+    cells = [c for b in PLAN[wildcards.experiment].values() for c in b]
+    return sorted({c.seed for c in cells})

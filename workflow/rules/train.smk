@@ -2,7 +2,23 @@
 # eta x sigma x seeds), so torch is imported once per batch, not once per cell.
 
 
+rule reference:
+    output:
+        "results/{experiment}/reference.json",
+    params:
+        settings=experiment_settings,
+        seeds=experiment_seeds,
+    log:
+        "results/logs/reference/{experiment}.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/reference.py"
+
+
 rule train:
+    input:
+        reference=reference_input,
     output:
         table="results/{experiment}/batches/{batch}.parquet",
         provenance="results/{experiment}/batches/{batch}.provenance.json",

@@ -20,6 +20,7 @@ class Spec:
     losses: tuple[str, ...]
     optimizers: tuple[str, ...]
     title: str
+    reference: bool = False  # computes a cached solver reference (rule ``reference``)
 
     def choices(self, axis: str) -> tuple[str, ...]:
         return {"model": self.models, "loss": self.losses, "optimizer": self.optimizers}[axis]

@@ -45,7 +45,7 @@ def references(A: np.ndarray, y: np.ndarray, z: np.ndarray) -> dict[str, np.ndar
     }
 
 
-def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype):
+def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     """Train every cell of one batch together; returns (Trajectory, per-cell constants)."""
     n, p = settings["n"], settings["p"]
     rows = []
@@ -108,7 +108,7 @@ def contraction_rate(steps: np.ndarray, rel: np.ndarray, window=(1e-3, 1e-9)) ->
     return float((rel[j] / rel[i]) ** (1.0 / (steps[j] - steps[i])))
 
 
-def claims(table, settings: dict) -> list[Claim]:
+def claims(table, settings: dict, reference=None) -> list[Claim]:
     """The lecture's statements about this figure, each checked as a number."""
     E = "pseudo_inverse"
     last = final_rows(table)

@@ -14,7 +14,7 @@ import seaborn as sns
 from . import theme
 
 
-def figure(table: pd.DataFrame, settings: dict):
+def figure(table: pd.DataFrame, settings: dict, reference=None):
     t = table[table.step > 0].assign(rel_pinv=lambda d: d.dist_pinv / d.pinv_norm)
     fig, (a, b, c) = theme.panels(3)
 
