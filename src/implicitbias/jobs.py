@@ -94,17 +94,21 @@ def figure(experiment: str, settings: dict, table_path: str, pdf: str, png: str,
     theme.save(fig, pdf, png)
 
 
-def collect_claims(inputs: list[str], output: str) -> list[dict]:
-    """Stack every experiment's claims into results/claims.csv."""
+def read_claims(path: str) -> list[dict]:
+    """Rows of a claims CSV with typed measured, bound and pass."""
     from .claims import COLUMNS
 
-    rows = []
-    for path in inputs:
-        with open(path, newline="") as fh:
-            for r in csv.DictReader(fh):
-                r["measured"], r["bound"] = float(r["measured"]), float(r["bound"])
-                r["pass"] = r["pass"] == "True"
-                rows.append({c: r[c] for c in COLUMNS})
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["measured"], r["bound"] = float(r["measured"]), float(r["bound"])
+        r["pass"] = r["pass"] == "True"
+    return [{c: r[c] for c in COLUMNS} for r in rows]
+
+
+def collect_claims(inputs: list[str], output: str) -> list[dict]:
+    """Stack every experiment's claims into results/claims.csv."""
+    rows = [r for path in inputs for r in read_claims(path)]
     write_csv(output, rows)
     return rows
 
