@@ -10,6 +10,8 @@ rule aggregate:
         "results/logs/aggregate/{experiment}.log",
     conda:
         ENV
+    params:
+        planned=planned_tables,
     script:
         "../../scripts/aggregate.py"
 

@@ -22,13 +22,20 @@ EXPERIMENTS = list(PLAN)
 ENV = "../../environment.yml"
 
 
-def batch_tables(wildcards):
+def planned_tables(wildcards):
     """The training tables of every batch of one experiment."""
     return expand(
         "results/{experiment}/batches/{batch}.parquet",
         experiment=wildcards.experiment,
         batch=PLAN[wildcards.experiment],
     )
+
+
+def batch_tables(wildcards):
+    """What the aggregation reads: every planned table, or with ``partial: true``
+    only those that exist (the figure then marks the missing batches)."""
+    tables = planned_tables(wildcards)
+    return [t for t in tables if Path(t).exists()] if config["partial"] else tables
 
 
 def every_batch(pattern):
