@@ -58,6 +58,9 @@ def trajectory_table(experiment: str, cells: list, traj, constants: dict[str, np
         values = np.array([getattr(c, axis) for c in cells])
         columns[axis] = values[run]
     columns["step"] = step
+    clash = (set(traj.metrics) | set(constants)) & {*columns, "status"}
+    if clash:
+        raise ValueError(f"metric or constant names {sorted(clash)} clash with the table's own columns")
     for name, values in traj.metrics.items():
         columns[name] = values.T[keep]
     for name, values in constants.items():
@@ -72,6 +75,38 @@ def write_parquet(path, table: pa.Table, metadata: dict | None = None) -> None:
         meta[b"implicitbias"] = json.dumps(metadata, default=str).encode()
         table = table.replace_schema_metadata(meta)
     atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def is_complete(path) -> bool:
+    """Whether a file ends like a finished Parquet file (magic bytes at both ends).
+
+    A truncated file (a killed copy, a half-written file left by hand) lacks
+    the footer; such a file must be rebuilt, never aggregated.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            fh.seek(-4, os.SEEK_END)
+            return head == b"PAR1" and fh.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+def set_aside_incomplete(paths, derived=()) -> list[str]:
+    """Rename every existing but incomplete Parquet file among ``paths`` to
+    ``<name>.corrupt`` (kept for inspection) and, if there was one, delete the
+    ``derived`` files built from them, so that the workflow rebuilds the whole
+    chain (Snakemake does not regenerate a missing intermediate file whose
+    consumers are up to date)."""
+    moved = []
+    for p in map(Path, paths):
+        if p.exists() and not is_complete(p):
+            os.replace(p, p.with_name(p.name + ".corrupt"))
+            moved.append(str(p))
+    if moved:
+        for d in derived:
+            Path(d).unlink(missing_ok=True)
+    return moved
 
 
 def read_parquet(path):

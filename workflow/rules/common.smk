@@ -10,6 +10,7 @@ from snakemake.utils import validate
 from implicitbias import config as ibconfig
 from implicitbias.experiments import EXPERIMENTS as SPECS
 from implicitbias.report import FigureCaption, run_summary
+from implicitbias.tables import set_aside_incomplete
 
 # Bad input stops here, before any job is planned: one message naming the key,
 # the bad value and the valid choices (no traceback), and a non-zero exit.
@@ -19,6 +20,7 @@ try:
 except (WorkflowError, ibconfig.ConfigError) as err:
     sys.exit(ibconfig.explain(err))
 EXPERIMENTS = list(PLAN)
+
 ENV = "../../environment.yml"
 
 
@@ -98,3 +100,25 @@ def print_failure_help(log):
         "to continue, with --keep-going to build every figure that can be built.",
         file=sys.stderr,
     )
+
+
+# A truncated table (a killed copy, a file edited by hand) is never aggregated:
+# it is renamed to <name>.corrupt, and the experiment's aggregated table, claims
+# and figure are dropped, so this run rebuilds the batch and everything after it.
+# (Snakemake does not regenerate a missing intermediate whose consumers exist.)
+# Only the main process does this, never a job re-reading the workflow on a cluster.
+for _e in PLAN if workflow.is_main_process else []:
+    for _path in set_aside_incomplete(
+        [f"results/{_e}/batches/{b}.parquet" for b in PLAN[_e]]
+        + [f"results/{_e}/table.parquet"],
+        derived=[
+            f"results/{_e}/table.parquet",
+            f"results/{_e}/claims.csv",
+            f"results/figures/{_e}.pdf",
+            f"results/figures/{_e}.png",
+        ],
+    ):
+        print(
+            f"{_path} is not a complete Parquet file: renamed to {_path}.corrupt; rebuilding it",
+            file=sys.stderr,
+        )
