@@ -45,8 +45,12 @@ def ratio_ticks(ax) -> None:
 
 
 def isotropic_panels(iso: pd.DataFrame, settings: dict, a, b) -> None:
+    if iso.empty:
+        for ax in (a, b):
+            ax.text(0.5, 0.5, "isotropic model not in this run", ha="center", transform=ax.transAxes)
+        return
     n, r2 = settings["n"], settings["signal_norm_squared"]
-    s2 = float(iso.noise_variance_total.iloc[0]) if len(iso) else settings["noise_variance"]
+    s2 = float(iso.noise_variance_total.iloc[0])
     colors = dict(zip(ESTIMATORS.values(), sns.color_palette(theme.PALETTE)))
     closed = iso[iso.optimizer != "gd"]
     if len(closed):
@@ -56,7 +60,7 @@ def isotropic_panels(iso: pd.DataFrame, settings: dict, a, b) -> None:
     if len(gd):
         means = gd.groupby("gamma").risk.mean()
         a.scatter(means.index, means.values, marker="x", s=30, color=colors["GD from 0"], label="GD from 0", zorder=3)
-    lo, hi = (iso.gamma.min(), iso.gamma.max()) if len(iso) else (0.1, 10)
+    lo, hi = iso.gamma.min(), iso.gamma.max()
     g = np.geomspace(lo, hi, 600)
     p = np.arange(max(1, int(lo * n)), int(hi * n) + 1)
     a.plot(p / n, hmrt.minnorm_exact(p, n, r2, s2), color="k", lw=0.9, label="exact, finite n")
@@ -86,7 +90,8 @@ def isotropic_panels(iso: pd.DataFrame, settings: dict, a, b) -> None:
 
 
 def digits_panels(rf: pd.DataFrame, settings: dict, c, d, e, f) -> None:
-    rf = rf.assign(features=rf.model.map(FEATURES), train_mse=lambda x: x.train_mse.clip(lower=1e-32))
+    if len(rf):
+        rf = rf.assign(features=rf.model.map(FEATURES), train_mse=rf.train_mse.clip(lower=1e-32))
     panels = [
         (c, "test_error", "test 0/1 error", "(c) digits: test error", False),
         (d, "test_mse", "test MSE", "(d) test MSE", True),
@@ -101,7 +106,7 @@ def digits_panels(rf: pd.DataFrame, settings: dict, c, d, e, f) -> None:
                          marker="o", markersize=2.5, ax=ax)  # fmt: skip
             ax.legend(fontsize="x-small", loc="upper left" if column == "test_mse" else "best")
         else:
-            ax.text(0.5, 0.5, "not in this config", ha="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, "digits not in this run", ha="center", transform=ax.transAxes)
         ax.axvline(1, color="grey", lw=0.5)
         ax.set(xscale="log", yscale="log" if log else "linear", xlabel=f"N/n (n = {n} images)", ylabel=label)
         ax.set_title(title)
