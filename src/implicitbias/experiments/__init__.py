@@ -33,6 +33,12 @@ EXPERIMENTS: dict[str, Spec] = {
         optimizers=("gd", "sgd", "heavy_ball", "nesterov", "adam", "adagrad"),
         title="Least squares: GD converges to the pseudo-inverse solution",
     ),
+    "double_descent": Spec(
+        models=("isotropic", "rff_digits", "relu_digits"),
+        losses=("squares",),
+        optimizers=("min_norm", "ridge", "gd"),
+        title="Min-norm interpolation: the risk peaks at p = n and descends again; optimal ridge has no peak",
+    ),
 }
 
 
