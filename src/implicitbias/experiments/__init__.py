@@ -33,6 +33,13 @@ EXPERIMENTS: dict[str, Spec] = {
         optimizers=("gd", "sgd", "heavy_ball", "nesterov", "adam", "adagrad"),
         title="Least squares: GD converges to the pseudo-inverse solution",
     ),
+    "low_rank": Spec(
+        models=("sensing_uut", "completion_depth2", "completion_depth3", "razin_cohen"),
+        losses=("squares", "mean_squares"),
+        optimizers=("gd",),
+        title="Matrix factorization: GD from small init finds low-rank solutions, which no norm explains",
+        reference=True,
+    ),
 }
 
 
