@@ -42,9 +42,12 @@ def trajectory_table(experiment: str, cells: list, traj, constants: dict[str, np
     """The tidy table of one batch: cells × logged steps, metrics, constants and status.
 
     A diverged run keeps its rows up to the step where divergence was found.
+    With ``traj.cell_of_run`` set, several runs share a cell (one row per run
+    and logged step; the constants say which run is which).
     """
-    L, R = len(traj.steps), len(cells)
     diverged_at = traj.diverged_at
+    L, R = len(traj.steps), len(diverged_at)
+    owner = np.arange(R) if traj.cell_of_run is None else np.asarray(traj.cell_of_run)
     keep = np.ones((R, L), dtype=bool)
     for r in np.flatnonzero(diverged_at >= 0):
         keep[r] = traj.steps <= diverged_at[r]
@@ -52,11 +55,11 @@ def trajectory_table(experiment: str, cells: list, traj, constants: dict[str, np
     step = np.tile(traj.steps, R)[keep.ravel()]
     columns = {
         "experiment": [experiment] * len(run),
-        "cell": [cells[r].id for r in run],
+        "cell": [cells[owner[r]].id for r in run],
     }
     for axis in AXES:
         values = np.array([getattr(c, axis) for c in cells])
-        columns[axis] = values[run]
+        columns[axis] = values[owner[run]]
     columns["step"] = step
     clash = (set(traj.metrics) | set(constants)) & {*columns, "status"}
     if clash:

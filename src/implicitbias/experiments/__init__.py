@@ -39,6 +39,13 @@ EXPERIMENTS: dict[str, Spec] = {
         optimizers=("min_norm", "ridge", "gd"),
         title="Min-norm interpolation: the risk peaks at p = n and descends again; optimal ridge has no peak",
     ),
+    "low_rank": Spec(
+        models=("sensing_uut", "completion_depth2", "completion_depth3", "razin_cohen"),
+        losses=("squares", "mean_squares"),
+        optimizers=("gd",),
+        title="Matrix factorization: GD from small init finds low-rank solutions, which no norm explains",
+        reference=True,
+    ),
 }
 
 
