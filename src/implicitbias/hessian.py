@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import Callable
 
 import torch
-from torch.func import grad, hessian, jvp, vmap
 
 from . import rng
 
@@ -29,6 +28,7 @@ EXACT_MAX_PARAMETERS = 512  # "auto" uses the exact Hessian up to this many para
 
 def matrix(loss: Callable, theta: torch.Tensor, *data: torch.Tensor) -> torch.Tensor:
     """The full Hessian ∇²loss(θ_r, data_r) of every run r, shape ``[R, P, P]``."""
+    from torch.func import hessian, vmap  # imported here: torch.func's import costs about a second
     return vmap(hessian(loss))(theta, *data)
 
 
@@ -46,6 +46,7 @@ def hutchinson_sd(H: torch.Tensor, probes: int) -> torch.Tensor:
 
 def hvp(loss: Callable, theta: torch.Tensor, z: torch.Tensor, *data: torch.Tensor) -> torch.Tensor:
     """The Hessian-vector product ∇²loss(θ) z of one run (forward-over-reverse)."""
+    from torch.func import grad, jvp
     return jvp(lambda t: grad(loss)(t, *data), (theta,), (z,))[1]
 
 
@@ -55,6 +56,8 @@ def trace_hutchinson(
     """Hutchinson's estimate (1/m) Σ_k z_kᵀ ∇²loss(θ_r) z_k with m = ``probes`` Rademacher
     vectors per run, drawn from ``rng`` stream ``key`` (one key per run) at counter ``step``;
     shape ``[R]``."""
+    from torch.func import vmap
+
     R, P = theta.shape
     z = rng.rademacher(key, step, probes * P, theta.dtype).reshape(R, probes, P)
 

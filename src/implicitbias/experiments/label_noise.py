@@ -45,6 +45,13 @@ import numpy as np
 import torch
 
 from .. import hessian, optim, replicates, rng, train
+from ..toy_drift import (
+    drift_exact_log,
+    drift_quarter_trace,
+    quarter_trace,
+    regularizer_dlm,
+    regularizer_lecture,
+)
 from ..claims import Claim
 
 E = "label_noise"
@@ -132,6 +139,12 @@ class Product(NoisyObjective):
         return self.gradient_noise(r * torch.stack([v, u], dim=1), t)
 
 
+def s_of(theta: torch.Tensor) -> torch.Tensor:
+    """s with u² − v² = 2 sinh 2s (the quantity gradient flow conserves), per row of ``[R, 2]``."""
+    u, v = theta.unbind(dim=1)
+    return 0.5 * torch.asinh((u * u - v * v) / 2)
+
+
 class Guarded:
     """The toy as the training loop's divergence check sees it: L(θ) + L(0).
 
@@ -152,63 +165,6 @@ def product_loss(theta: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return 0.5 * (theta[0] * theta[1] - target).square()
 
 
-# --------------------------------------------------- the toy's closed forms
-
-
-def s_of(theta: np.ndarray | torch.Tensor):
-    """s with u² − v² = 2 sinh 2s (the quantity gradient flow conserves)."""
-    u, v = theta[..., 0], theta[..., 1]
-    lib = torch if isinstance(theta, torch.Tensor) else np
-    return 0.5 * lib.arcsinh((u * u - v * v) / 2)
-
-
-def drift_quarter_trace(s0: float, eta: float, sigma: float, k) -> np.ndarray:
-    """s_k from R ≈ ¼ tr ∇²L: sinh 2s_k = sinh 2s₀ · exp(−η²σ²k)."""
-    return 0.5 * np.arcsinh(np.sinh(2 * s0) * np.exp(-(eta**2) * sigma**2 * np.asarray(k, dtype=float)))
-
-
-def _exact_log_potential(s, eta: float):
-    """G(s) = ½ log sinh 2s − (η/2)(log tanh s + cosh 2s), whose s-derivative is
-    (1 − η cosh 2s)/tanh 2s: along ds/dk = −(η²σ²/2) tanh 2s/(1 − η cosh 2s),
-    G decreases at the constant rate η²σ²/2."""
-    return 0.5 * np.log(np.sinh(2 * s)) - 0.5 * eta * (np.log(np.tanh(s)) + np.cosh(2 * s))
-
-
-def drift_exact_log(s0: float, eta: float, sigma: float, k) -> np.ndarray:
-    """s_k from Damian–Lee–Ma's exact-log regulariser: the solution of
-    ds/dk = −(η²σ²/2) tanh 2s / (1 − η cosh 2s), from G(s_k) = G(s₀) − η²σ²k/2
-    (s₀ > 0 and η cosh 2s₀ < 1; G is increasing on (0, s₀], solved by bisection)."""
-    from scipy.optimize import brentq
-
-    if not (s0 > 0 and eta * math.cosh(2 * s0) < 1):
-        raise ValueError("the exact-log drift needs s0 > 0 and eta*cosh(2 s0) < 1")
-    g0 = _exact_log_potential(s0, eta)
-    out = []
-    for kk in np.atleast_1d(np.asarray(k, dtype=float)):
-        goal = g0 - 0.5 * eta**2 * sigma**2 * kk
-        if kk == 0:
-            out.append(s0)
-            continue
-        lo = s0 * 1e-150  # G(lo) ≈ (1 − η)/2 · log(lo) lies far below any goal
-        out.append(brentq(lambda s: _exact_log_potential(s, eta) - goal, lo, s0, xtol=1e-15, rtol=1e-15))
-    return np.array(out)
-
-
-def quarter_trace(s):
-    """¼ tr ∇²L on uv = 1: ¼(u² + v²) = ½ cosh 2s."""
-    return 0.5 * np.cosh(2 * np.asarray(s, dtype=float))
-
-
-def regularizer_dlm(s, eta: float):
-    """Damian–Lee–Ma: R = −(1/2η) tr log(I − (η/2)∇²L) = −(1/2η) log(1 − η cosh 2s) on uv = 1."""
-    return -np.log1p(-eta * np.cosh(2 * np.asarray(s, dtype=float))) / (2 * eta)
-
-
-def regularizer_lecture(s, eta: float, n: int = 1):
-    """The lecture's R = (1/2n) tr log(I − (η/2)∇²L) = (1/2n) log(1 − η cosh 2s) on uv = 1."""
-    return np.log1p(-eta * np.cosh(2 * np.asarray(s, dtype=float))) / (2 * n)
-
-
 # ------------------------------------------------------------- training
 
 
@@ -223,20 +179,19 @@ def problem(seed: int, n: int, d: int, kappa: int) -> tuple[np.ndarray, np.ndarr
 NOISE = {"gd": "label", "sgd": "label", "noisy_gd": "gaussian"}
 
 
-def make_rule(name: str, x0, eta, options: dict | None):
+def make_rule(name: str, x0, eta, batch_size: int = 1):
     """The update rule: gd or sgd from implicitbias.optim (noisy_gd is gd on a noisy gradient)."""
-    base = "sgd" if name == "sgd" else "gd"
-    return optim.make(base, x0, eta, options if name == "sgd" else {})
+    return optim.make("sgd", x0, eta, {"batch_size": batch_size}) if name == "sgd" else optim.make("gd", x0, eta)
 
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     model = cells[0].model
     if cells[0].loss != "squares":
         raise ValueError(f"label_noise: loss {cells[0].loss!r} is not defined; use squares")
-    return {"quadratic": train_quadratic, "product": train_product}[model](settings[model], settings, cells, device, dtype)
+    return {"quadratic": train_quadratic, "product": train_product}[model](settings[model], cells, device, dtype)
 
 
-def train_quadratic(s: dict, settings: dict, cells: list, device, dtype):
+def train_quadratic(s: dict, cells: list, device, dtype):
     """Sparse recovery: one run per cell (its seed draws X and the noise)."""
     n, d, kappa = s["n"], s["d"], s["kappa"]
     data = [problem(c.seed, n, d, kappa) for c in cells]
@@ -249,7 +204,7 @@ def train_quadratic(s: dict, settings: dict, cells: list, device, dtype):
     clean = Quadratic(X, y, seeds, torch.zeros_like(sigma), "label")
     v0 = torch.full((len(cells), d), s["init"], dtype=dtype, device=device)
     eta = torch.tensor([c.eta for c in cells], dtype=dtype, device=device)
-    rule = make_rule(name, v0, eta, settings.get("optimizers", {}).get(name))
+    rule = make_rule(name, v0, eta, s["batch_size"])
     drop_after, factor = int(s["eta_drop_at"] * s["steps"]), s["eta_drop_factor"]
     rule.schedule = lambda t: 1.0 if t <= drop_after else factor
     probe_key = rng.stream_key(seeds, PROBE_TAG)
@@ -281,7 +236,7 @@ def train_quadratic(s: dict, settings: dict, cells: list, device, dtype):
     return traj, constants
 
 
-def train_product(s: dict, settings: dict, cells: list, device, dtype):
+def train_product(s: dict, cells: list, device, dtype):
     """The toy: ``runs`` replicates per cell, pooled into means and standard errors."""
     runs = s["runs"]
     seeds = replicates.seeds([c.seed for c in cells], runs, device)
@@ -291,7 +246,7 @@ def train_product(s: dict, settings: dict, cells: list, device, dtype):
     objective = Product(s["target"], seeds, sigma, NOISE[name])
     s0 = s["s0"]
     theta0 = torch.tensor([[math.exp(s0), math.exp(-s0)]], dtype=dtype, device=device).repeat(len(seeds), 1)
-    rule = make_rule(name, theta0, eta, settings.get("optimizers", {}).get(name))
+    rule = make_rule(name, theta0, eta)
 
     def metrics(theta):
         u, v = theta.unbind(dim=1)

@@ -34,19 +34,11 @@ import torch
 from .. import optim, replicates, rng, train
 from ..claims import Claim
 from ..objectives import LeastSquares
+from ..stochastic_approximation import PHI0, asymptotic_k_mse
 
 E = "robbins_monro"
-PHI0 = 1 / math.sqrt(2 * math.pi)  # M′ = φ(0)
-S2 = 0.25  # s² = Var 1{Z ≤ θ}
 SCHEDULE = {"sgd": "constant", "robbins_monro": "inv_t"}
 LOSSES = {"median": "absolute", "least_squares": "squares"}
-
-
-def asymptotic_k_mse(c) -> np.ndarray:
-    """lim k·E(x_k − θ)² = c²s²/(2cM′ − 1) where 2cM′ > 1; NaN where the rate fails."""
-    c = np.asarray(c, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(2 * c * PHI0 > 1, c**2 * S2 / (2 * c * PHI0 - 1), np.nan)
 
 
 class Median:
