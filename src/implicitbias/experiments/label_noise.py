@@ -62,27 +62,38 @@ class NoisyObjective:
     """Shared noise for a stack of runs: label noise on residuals, or Gaussian gradient noise.
 
     ``noise`` is ``"label"`` (ε uniform on {−σ, +σ} added to each label used)
-    or ``"gaussian"`` (clean labels, σξ added to the gradient).
+    or ``"gaussian"`` (clean labels, σξ added to the gradient).  Every draw at
+    step t is ``rng.<kind>(key, t, size)`` of the run's stream (fetched in blocks
+    by ``rng.Stream``: the same numbers, fewer tensor calls).
     """
 
     def __init__(self, seeds: torch.Tensor, sigma: torch.Tensor, noise: str):
         self.sigma = sigma.reshape(-1, 1)
         self.noise = noise
         self.noisy = bool((sigma > 0).any())
-        self.sample_key = rng.stream_key(seeds, SAMPLE_TAG)
-        self.label_key = rng.stream_key(seeds, LABEL_TAG)
-        self.gauss_key = rng.stream_key(seeds, GAUSS_TAG)
+        self.keys = {tag: rng.stream_key(seeds, tag) for tag in (SAMPLE_TAG, LABEL_TAG, GAUSS_TAG)}
+        self.streams: dict[tuple[int, int], rng.Stream] = {}
+
+    def draw(self, tag: int, t: int, size: int) -> torch.Tensor:
+        """``rng.uniform(key_tag, t, size)`` of every run."""
+        if (tag, size) not in self.streams:
+            self.streams[tag, size] = rng.Stream(self.keys[tag], size)
+        return self.streams[tag, size].uniform(t)
+
+    def sample(self, t: int, size: int, n: int) -> torch.Tensor:
+        """Indices of the ``size`` points sampled at step t, uniform in {0, …, n−1}."""
+        return rng.integers(self.draw(SAMPLE_TAG, t, size), n)
 
     def label_noise(self, r: torch.Tensor, t: int) -> torch.Tensor:
         """Residuals f − (y + ε) of the perturbed labels, ε = ±σ."""
         if self.noise == "label" and self.noisy:
-            return r - self.sigma * rng.rademacher(self.label_key, t, r.shape[1], r.dtype)
+            return r - self.sigma * rng.signs(self.draw(LABEL_TAG, t, r.shape[1]), r.dtype)
         return r
 
     def gradient_noise(self, g: torch.Tensor, t: int) -> torch.Tensor:
         """g + σξ with ξ ~ N(0, I) for the Gaussian control."""
         if self.noise == "gaussian" and self.noisy:
-            return g + self.sigma * rng.normal(self.gauss_key, t, g.shape[1], g.dtype)
+            return g + self.sigma * rng.gaussians(self.draw(GAUSS_TAG, t, 2 * g.shape[1]), g.dtype)
         return g
 
 
@@ -105,7 +116,7 @@ class Quadratic(NoisyObjective):
         if batch_size is None or batch_size >= self.n:
             X, r = self.X, self.residual(v)
         else:
-            idx = rng.randint(self.sample_key, t, batch_size, self.n)
+            idx = self.sample(t, batch_size, self.n)
             X = torch.gather(self.X, 1, idx[:, :, None].expand(-1, -1, self.X.shape[2]))
             r = (X @ (v * v)[:, :, None])[:, :, 0] - torch.gather(self.y, 1, idx)
         r = self.label_noise(r, t)

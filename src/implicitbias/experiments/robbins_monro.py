@@ -45,7 +45,7 @@ class Median:
     """The median problem for a stack of replicates x of shape ``[R, 1]``."""
 
     def __init__(self, seeds: torch.Tensor):
-        self.key = rng.stream_key(seeds, tag=1)
+        self.stream = rng.Stream(rng.stream_key(seeds, tag=1), 2)  # rng.normal(key, t, 1), fetched in blocks
         self.normal = torch.distributions.Normal(0.0, 1.0)
 
     def loss(self, x):
@@ -55,7 +55,7 @@ class Median:
 
     def grad(self, x, t, batch_size=None):
         """The noisy observation 1{Z_t ≤ x} − ½ of M(x) = Φ(x) − ½."""
-        Z = rng.normal(self.key, t, 1, x.dtype)
+        Z = rng.gaussians(self.stream.uniform(t), x.dtype)
         return (Z <= x).to(x.dtype) - 0.5
 
 
