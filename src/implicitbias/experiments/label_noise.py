@@ -18,14 +18,15 @@ tr ∇²L = (2/n) Σᵢⱼ xᵢⱼ² vⱼ² ≈ 2‖v⊙v‖₁ (the lecture's "
 ½-normalised loss).
 
 ``product`` (the toy): f(u, v) = u·v with one sample y = 1 and the loss
-L = ½(uv − y)².  On the zero-loss set uv = 1 write u = eˢ, v = e⁻ˢ; there
-∇²L has eigenvalues 0 and u² + v² = 2 cosh 2s.  Off the set, s is defined by
-the quantity that gradient flow conserves, u² − v² = 2 sinh 2s: gradient flow
-maps (u, v) to the point of uv = 1 with the same s.  One label-noise step gives
-exactly u'² − v'² = (u² − v²)(1 − η²r²), r = uv − y − ε, so E sinh 2s shrinks
-by the factor 1 − η²σ² per step to first order: the ¼ tr ∇²L prediction
-sinh 2s_k = sinh 2s₀·e^{−η²σ²k}.  Damian–Lee–Ma's exact-log form gives
-ds/dk = −(η²σ²/2) tanh 2s / (1 − η cosh 2s).
+L = ½(uv − y)² (closed forms in ``implicitbias.toy_drift``).  On uv = 1 write
+u = eˢ, v = e⁻ˢ; off it, s is defined by u² − v² = 2 sinh 2s, the quantity
+gradient flow conserves.  One label-noise step gives exactly
+u'² − v'² = (u² − v²)(1 − η²r²), r = uv − y − ε, so E sinh 2s shrinks by about
+1 − η²σ² per step: the ¼ tr ∇²L prediction sinh 2s_k = sinh 2s₀·e^{−η²σ²k}.
+Damian–Lee–Ma's exact-log form gives ds/dk = −(η²σ²/2) tanh 2s/(1 − η cosh 2s).
+Gaussian parameter noise leaves E sinh 2s unchanged up to O(η³σ²k); its mean
+s still drifts (Itô: s is a concave function of sinh 2s for s > 0, by
+−(η²σ²/2) tanh 2s/cosh 2s per step), so the control is checked on E sinh 2s.
 
 Optimizers (the grid's optimizer axis):
 

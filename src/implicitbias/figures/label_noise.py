@@ -31,6 +31,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     for ax, col, label in ((a, "test_error", r"test error $\|v\odot v - w^*\|^2$"), (b, "train_loss", "training loss (clean labels)")):
         sns.lineplot(quad, x="step", y=col, hue="run", hue_order=order, errorbar=("ci", 95), ax=ax, legend=ax is a)
         ax.set(xscale="log", yscale="log", xlabel="step k", ylabel=label)
+    b.set_ylim(bottom=1e-12)  # GD reaches round-off; below this nothing is visible
     sns.lineplot(quad, x="step", y="trace_hessian", hue="run", hue_order=order, errorbar=("ci", 95), ax=c, legend=False)
     sns.lineplot(quad.assign(two_l1=2 * quad.l1_norm), x="step", y="two_l1", hue="run", hue_order=order,
                  errorbar=None, ax=c, legend=False, linestyle="--")  # fmt: skip
@@ -102,4 +103,4 @@ def regularizer_panel(toy: pd.DataFrame, s: dict, s_end: float, f):
                        arrowprops={"arrowstyle": "->", "color": "0.3"})  # fmt: skip
     f.set(xlabel=r"$s$ on $uv = 1$", ylabel=r"$R(s) - R(0)$")
     f.set_title("(f) which R the drift follows")
-    f.legend(fontsize="xx-small", loc="lower left")
+    f.legend(fontsize="xx-small", loc="lower center")
