@@ -61,6 +61,6 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
             if opt == "sgd":
                 c.axhline(float(r.noise_floor.iloc[0]), color=palette[3 + i], lw=0.7, ls=":", label="noise floor tr S")
     c.set(xscale="log", yscale="log", xlabel="step k", ylabel=r"$\|x_k - x^*\|^2$")
-    c.set_title(r"(c) noisy least squares, $\sigma$ = " + (f"{ls.sigma.iloc[0]:g}" if len(ls) else ""))
+    c.set_title(r"(c) least squares, $\sigma$ = " + (f"{ls.sigma.iloc[0]:g}" if len(ls) else ""))
     c.legend(fontsize="xx-small")
     return fig
