@@ -46,6 +46,18 @@ EXPERIMENTS: dict[str, Spec] = {
         title="Matrix factorization: GD from small init finds low-rank solutions, which no norm explains",
         reference=True,
     ),
+    "label_noise": Spec(
+        models=("quadratic", "product"),
+        losses=("squares",),
+        optimizers=("gd", "sgd", "noisy_gd"),
+        title="Label-noise SGD finds flat minima: R(theta) ~ 1/4 tr Hessian",
+    ),
+    "robbins_monro": Spec(
+        models=("median", "least_squares"),
+        losses=("absolute", "squares"),
+        optimizers=("robbins_monro", "sgd"),
+        title="SGD as Robbins-Monro stochastic approximation: step sizes and the sqrt(n) rate",
+    ),
 }
 
 
