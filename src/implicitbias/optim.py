@@ -142,15 +142,18 @@ class NormalizedGD(Rule):
     this is GD on log L (Nacson et al. 2019, η_t ∝ 1/(L(θ_t)√t)) up to a
     constant factor in η; its direction reaches the L2 max-margin much faster
     than GD's 1/log t.  The schedule defaults to inv_sqrt; a zero gradient
-    gives a zero step.
+    gives a zero step.  g is first divided by max|gⱼ|, so that a gradient
+    whose square underflows (a loss near 1e-300) still gives a unit direction.
     """
 
     def __init__(self, x0, eta, schedule: str = "inv_sqrt", **options):
         super().__init__(x0, eta, schedule, **options)
 
     def update(self, x, g, eta, t):
-        norm = torch.linalg.vector_norm(g, dim=1, keepdim=True)
-        return x - eta * g / torch.where(norm > 0, norm, torch.ones_like(norm))
+        scale = g.abs().amax(dim=1, keepdim=True)
+        u = g / torch.where(scale > 0, scale, torch.ones_like(scale))
+        norm = torch.linalg.vector_norm(u, dim=1, keepdim=True)
+        return x - eta * u / torch.where(norm > 0, norm, torch.ones_like(norm))
 
 
 RULES: dict[str, type[Rule]] = {
