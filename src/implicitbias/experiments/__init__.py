@@ -58,6 +58,19 @@ EXPERIMENTS: dict[str, Spec] = {
         optimizers=("robbins_monro", "sgd"),
         title="SGD as Robbins-Monro stochastic approximation: step sizes and the sqrt(n) rate",
     ),
+    "max_margin": Spec(
+        models=("default", "stretched", "generic"),  # the data set of the linear classifier
+        losses=("exponential", "logistic"),
+        optimizers=("gd", "heavy_ball", "adam", "adam_decay", "sign_gd", "normalized_gd"),
+        title="Separable data: GD converges in direction to the L2 max-margin; other geometries to other margins",
+        reference=True,
+    ),
+    "adaptive_geometry": Spec(
+        models=("wilson",),
+        losses=("squares",),
+        optimizers=("gd", "adam", "adagrad"),
+        title="Wilson et al. 2017: adaptive methods find sign(X^T y) and generalise badly; GD does not",
+    ),
 }
 
 
