@@ -16,8 +16,10 @@ def test_product_size_and_batches():
     cells = grid.expand(BASE)
     assert len(cells) == 1 * 1 * 2 * 2 * 1 * 3
     batches = grid.batches(cells)
-    assert list(batches) == ["linear.squares.adam", "linear.squares.gd"]
-    assert all(len(b) == 6 for b in batches.values())
+    assert list(batches) == ["linear"] and len(batches["linear"]) == 12
+    groups = grid.groups(cells)
+    assert list(groups) == [("linear", "squares", "adam"), ("linear", "squares", "gd")]
+    assert all(len(g) == 6 for g in groups.values())
 
 
 def test_include_takes_missing_axes_from_the_grid_and_exclude_removes():

@@ -82,7 +82,7 @@ def test_truncated_table_is_detected_and_rebuilt(quick_run, tmp_path):
     work = make_workdir(tmp_path / "w")
     for name in ("results", ".snakemake"):
         shutil.copytree(quick_run / name, work / name, symlinks=True)
-    victim = work / "results" / "pseudo_inverse" / "batches" / "linear.squares.sgd.parquet"
+    victim = work / "results" / "pseudo_inverse" / "batches" / "linear_z.parquet"
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2])  # newer than everything, and broken
     done = snakemake(work)

@@ -7,8 +7,12 @@ from the grid) and ``exclude:`` entries (each removes the cells that match all
 the axes it names).
 
 A *batch* is the set of cells that one training job trains in one process: all
-η × σ × seeds of one (model, loss, optimizer).  Its id is the file name of the
-job's table, so changing one η reruns only the batch holding it.
+cells of one model (every loss, optimizer, η, σ and seed).  Its id, the model
+name, is the file name of the job's table, so changing one η reruns only the
+batch holding it.  Inside the job, each (loss, optimizer) *group* trains as one
+tensor program.  One process per model rather than per (model, loss,
+optimizer) halves the number of processes, and importing torch costs about
+1.5 core-seconds per process (benchmarks/bench_pipeline.py measures this).
 """
 
 from __future__ import annotations
@@ -53,8 +57,13 @@ class Cell:
 
     @property
     def batch(self) -> str:
-        """The id of the training batch (one job) that trains this cell."""
-        return batch_id(self.model, self.loss, self.optimizer)
+        """The id of the training batch (one job) that trains this cell: its model."""
+        return self.model
+
+    @property
+    def group(self) -> tuple[str, str, str]:
+        """The cells trained together as one tensor program: same model, loss and optimizer."""
+        return (self.model, self.loss, self.optimizer)
 
     @property
     def id(self) -> str:
@@ -66,10 +75,6 @@ class Cell:
 
     def as_dict(self) -> dict:
         return {axis: getattr(self, axis) for axis in AXES}
-
-
-def batch_id(model: str, loss: str, optimizer: str) -> str:
-    return f"{model}.{loss}.{optimizer}"
 
 
 def _as_list(value) -> list:
@@ -116,6 +121,14 @@ def expand(block: dict, where: str = "grid") -> list[Cell]:
     if not cells:
         raise GridError(f"{where} is empty: the product of its axes, after include/exclude, has no cell")
     return sorted(cells)
+
+
+def groups(cells: list[Cell]) -> dict[tuple[str, str, str], list[Cell]]:
+    """Cells grouped by (model, loss, optimizer), in a stable order."""
+    out: dict[tuple[str, str, str], list[Cell]] = {}
+    for c in sorted(cells):
+        out.setdefault(c.group, []).append(c)
+    return out
 
 
 def batches(cells: list[Cell]) -> dict[str, list[Cell]]:

@@ -44,24 +44,31 @@ def load_reference(paths) -> dict | None:
 
 
 def train(spec: dict, table_path: str, provenance_path: str, threads: int = 1, reference: dict | None = None) -> None:
-    """Train one batch of cells and write its tidy table and provenance record."""
+    """Train one batch of cells and write its tidy table and provenance record.
+
+    Each (loss, optimizer) group of the batch trains as one tensor program.
+    """
+    import pyarrow as pa
     import torch
 
-    from . import device, provenance, tables
+    from . import device, grid, provenance, tables
 
     torch.set_num_threads(threads)
     dev = device.resolve(spec["device"])
     dtype = device.dtype(spec["dtype"])
-    cells = [Cell(*c) for c in spec["cells"]]
     name = spec["experiment"]
+    module = experiments.module(name)
     start = time.perf_counter()
-    traj, constants = experiments.module(name).train_batch(spec["settings"], cells, dev, dtype, reference=reference)
+    parts, n_cells, n_div = [], 0, 0
+    for cells in grid.groups([Cell(*c) for c in spec["cells"]]).values():
+        traj, constants = module.train_batch(spec["settings"], cells, dev, dtype, reference=reference)
+        parts.append(tables.trajectory_table(name, cells, traj, constants))
+        n_cells, n_div = n_cells + len(cells), n_div + int((traj.diverged_at >= 0).sum())
     wall = time.perf_counter() - start
     record = provenance.record(spec, str(dev), spec["dtype"], wall)
-    tables.write_parquet(table_path, tables.trajectory_table(name, cells, traj, constants), record)
+    tables.write_parquet(table_path, pa.concat_tables(parts, promote_options="default"), record)
     tables.write_json(provenance_path, record)
-    n_div = int((traj.diverged_at >= 0).sum())
-    print(f"{name}: trained {len(cells)} cells on {dev} in {wall:.2f} s; {n_div} diverged")
+    print(f"{name}: trained {n_cells} cells in {len(parts)} group(s) on {dev} in {wall:.2f} s; {n_div} diverged")
 
 
 def aggregate(inputs: list[str], output: str, planned: list[str] | None = None) -> None:
