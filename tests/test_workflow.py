@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
-from conftest import make_workdir, quick_config, snakemake
+from conftest import REPO, make_workdir, quick_config, snakemake
 from implicitbias import config as ibconfig
 from implicitbias.grid import AXES
 
@@ -54,11 +56,45 @@ def test_summary_is_printed_and_provenance_recorded(quick_run):
     assert "spec" in record and "wall_seconds" in record
 
 
-def test_report_builds(quick_run):
+def test_report_has_every_family_and_the_claims_table(quick_run):
     done = snakemake(quick_run, "--report", "results/report.html")
     assert done.returncode == 0, done.stderr[-3000:]
     html = (quick_run / "results" / "report.html").read_text(errors="replace")
-    assert "pseudo_inverse" in html
+    for name in quick_config()["experiments"]:
+        assert f"figures/{name}.png" in html and f"{name}/claims.csv" in html
+    assert "results/claims.csv" in html and "run/benchmarks.csv" in html and "run/provenance.csv" in html
+    # captions are rendered with the measured claims
+    assert "Measured in this run" in html and "claims hold" in html
+
+
+def test_run_summary_is_printed_at_the_end_of_the_run(quick_run):
+    out = (quick_run / "snakemake.out").read_text()
+    n = len(pd.read_csv(quick_run / "results" / "claims.csv"))
+    assert f"claims: {n}/{n} passed" in out
+
+
+def test_results_load_into_one_dataframe(quick_run):
+    from implicitbias import results
+
+    table = results.load(quick_run / "results")
+    assert set(table.experiment) == set(quick_config()["experiments"])
+    assert len(results.claims(quick_run / "results")) > 0
+
+
+def test_cost_command_counts_what_snakemake_plans(tmp_path):
+    work = make_workdir(tmp_path / "w", REPO / "config.yaml")
+    planned = snakemake(work, "-n", "--quiet", "rules")
+    assert planned.returncode == 0, planned.stderr[-2000:]
+    total = int(re.search(r"^total\s+(\d+)", planned.stdout + planned.stderr, re.M).group(1))
+    cost = subprocess.run(
+        [sys.executable, "-m", "implicitbias.cost", "config.yaml"], cwd=work, capture_output=True, text=True
+    )
+    assert cost.returncode == 0, cost.stderr
+    numbers = dict(re.findall(r"^([a-z -]+):\s+(\d+)$", cost.stdout, re.M))
+    assert int(numbers["jobs"]) == total
+    plan = ibconfig.plan(yaml.safe_load((REPO / "config.yaml").read_text()))
+    assert int(numbers["cells"]) == sum(len(c) for b in plan.values() for c in b.values())
+    assert int(numbers["training jobs"]) == sum(len(b) for b in plan.values())
 
 
 def test_second_run_has_nothing_to_do(quick_run):

@@ -17,10 +17,12 @@ from .claims import summary
 
 @dataclass(frozen=True)
 class FigureCaption:
-    """The caption of one figure: ``text`` path (reStructuredText) and ``claims`` CSV path."""
+    """The caption of one figure: ``text`` path (reStructuredText), ``claims`` CSV
+    and aggregated ``table`` paths."""
 
     text: str
     claims: str
+    table: str
 
     def __str__(self) -> str:
         return Path(self.text).read_text()
@@ -30,6 +32,15 @@ class FigureCaption:
         from .jobs import read_claims
 
         return read_claims(self.claims) if Path(self.claims).exists() else []
+
+    def seeds(self) -> int:
+        """Number of distinct seeds in the experiment's table (the bands are over these)."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        if not Path(self.table).exists():
+            return 0
+        return len(pc.unique(pq.read_table(self.table, columns=["seed"]).column("seed")))
 
     def summary(self) -> str:
         rows = self.rows()

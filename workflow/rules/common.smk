@@ -65,6 +65,7 @@ def caption(wildcards):
             Path(workflow.basedir, "workflow", "report", f"{wildcards.experiment}.rst")
         ),
         claims=f"results/{wildcards.experiment}/claims.csv",
+        table=f"results/{wildcards.experiment}/table.parquet",
     )
 
 

@@ -12,7 +12,6 @@ the grid (σ = 0 in the shipped configs).
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.ticker import FixedLocator, NullFormatter
 import numpy as np
 import pandas as pd
@@ -26,8 +25,7 @@ FEATURES = {"rff_digits": "random Fourier", "relu_digits": "random ReLU"}
 
 
 def figure(table: pd.DataFrame, settings: dict, reference=None):
-    theme.apply()
-    fig, axes = plt.subplots(2, 3, figsize=(2 * theme.COLUMN_WIDTH, 4.6), constrained_layout=True)
+    fig, axes = theme.grid(2, 3, height=4.6)
     t = table[table.sigma == table.sigma.min()]
     iso = t[t.model == "isotropic"].assign(estimator=lambda d: d.optimizer.map(ESTIMATORS))
     isotropic_panels(iso, settings, axes[0, 0], axes[0, 1])

@@ -11,7 +11,6 @@ regularisers along uv = 1.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -23,8 +22,7 @@ NAMES = {"gd": "GD", "sgd": "label-noise SGD", "noisy_gd": "Gaussian-noise GD"}
 
 
 def figure(table: pd.DataFrame, settings: dict, reference=None):
-    theme.apply()
-    fig, axes = plt.subplots(2, 3, figsize=(2 * theme.COLUMN_WIDTH, 4.6), constrained_layout=True)
+    fig, axes = theme.grid(2, 3, height=4.6)
     quad = table[(table.model == "quadratic") & (table.step > 0)].assign(run=lambda d: d.optimizer.map(NAMES))
     order = [NAMES[o] for o in NAMES if NAMES[o] in set(quad.run)]
     a, b, c = axes[0]

@@ -11,7 +11,6 @@ Bands are 95% confidence intervals over seeds.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -26,8 +25,7 @@ def _empty(ax, title):
 
 
 def figure(table: pd.DataFrame, settings: dict, reference=None):
-    theme.apply()
-    fig, axes = plt.subplots(2, 3, figsize=(2 * theme.COLUMN_WIDTH, 4.6), constrained_layout=True)
+    fig, axes = theme.grid(2, 3, height=4.6)
     (a, b, c), (d, e, f) = axes
     sensing(table[table.model == "sensing_uut"], a, b, c)
     completion(table[table.model.str.startswith("completion_depth")], d, e)

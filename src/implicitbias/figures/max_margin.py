@@ -13,7 +13,6 @@ Bands are 95% confidence intervals over seeds.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -28,8 +27,7 @@ def _guide(ax, t, values, label, style="k:"):
 
 
 def figure(table: pd.DataFrame, settings: dict, reference=None):
-    theme.apply()
-    fig, axes = plt.subplots(2, 3, figsize=(2 * theme.COLUMN_WIDTH, 4.8), constrained_layout=True)
+    fig, axes = theme.grid(2, 3, height=4.8)
     (a, b, c), (d, e, f) = axes
     t = table[table.step > 0]
     gd = t[(t.model == "default") & (t.optimizer == "gd")]

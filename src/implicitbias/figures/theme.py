@@ -27,11 +27,16 @@ def apply() -> None:
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": DPI, "pdf.fonttype": 42, "axes.titlesize": "medium"})
 
 
-def panels(n: int, width: float = 2 * COLUMN_WIDTH, height: float = 2.4):
-    """A row of n panels sized for a two-column figure."""
+def grid(rows: int, cols: int, width: float = 2 * COLUMN_WIDTH, height: float = 2.4):
+    """A rows × cols grid of panels sized for a two-column figure (``axes[i][j]``)."""
     apply()
-    fig, axes = plt.subplots(1, n, figsize=(width, height), constrained_layout=True)
-    return fig, axes
+    return plt.subplots(rows, cols, figsize=(width, height), constrained_layout=True, squeeze=False)
+
+
+def panels(n: int, width: float = 2 * COLUMN_WIDTH, height: float = 2.4):
+    """A row of n panels sized for a two-column figure; ``axes`` is always a sequence."""
+    fig, axes = grid(1, n, width, height)
+    return fig, list(axes[0])
 
 
 def mark_missing(fig, missing: list[str]) -> None:
