@@ -9,6 +9,7 @@ from snakemake.utils import validate
 
 from implicitbias import config as ibconfig
 from implicitbias.experiments import EXPERIMENTS as SPECS
+from implicitbias.report import FigureCaption, run_summary
 
 # Bad input stops here, before any job is planned: one message naming the key,
 # the bad value and the valid choices (no traceback), and a non-zero exit.
@@ -21,13 +22,25 @@ EXPERIMENTS = list(PLAN)
 ENV = "../../environment.yml"
 
 
-def batch_tables(wildcards):
+def planned_tables(wildcards):
     """The training tables of every batch of one experiment."""
     return expand(
         "results/{experiment}/batches/{batch}.parquet",
         experiment=wildcards.experiment,
         batch=PLAN[wildcards.experiment],
     )
+
+
+def batch_tables(wildcards):
+    """What the aggregation reads: every planned table, or with ``partial: true``
+    only those that exist (the figure then marks the missing batches)."""
+    tables = planned_tables(wildcards)
+    return [t for t in tables if Path(t).exists()] if config["partial"] else tables
+
+
+def every_batch(pattern):
+    """``pattern`` filled in for every (experiment, batch) of the plan."""
+    return [pattern.format(experiment=e, batch=b) for e in PLAN for b in PLAN[e]]
 
 
 def batch_spec(wildcards):
@@ -44,10 +57,13 @@ def experiment_settings(wildcards):
 
 
 def caption(wildcards):
-    """The figure family's caption text, from workflow/report/<experiment>.rst."""
-    return Path(
-        workflow.basedir, "workflow", "report", f"{wildcards.experiment}.rst"
-    ).read_text()
+    """The figure's caption: the family's text and, at report time, its measured claims."""
+    return FigureCaption(
+        text=str(
+            Path(workflow.basedir, "workflow", "report", f"{wildcards.experiment}.rst")
+        ),
+        claims=f"results/{wildcards.experiment}/claims.csv",
+    )
 
 
 def training_resources(wildcards):
@@ -66,3 +82,19 @@ def experiment_seeds(wildcards):
     """Every seed of the experiment's grid: the reference is solved for each."""
     cells = [c for b in PLAN[wildcards.experiment].values() for c in b]
     return sorted({c.seed for c in cells})
+
+
+def print_run_summary():
+    """Printed when a run succeeds: how many claims hold, and each failure."""
+    if Path("results/claims.csv").exists():
+        print(run_summary("results/claims.csv"), file=sys.stderr)
+
+
+def print_failure_help(log):
+    """Printed when a job fails: where its log is."""
+    print(
+        "A job failed: its log is named in the error above (results/logs/<rule>/...); "
+        f"the full Snakemake log is {log}. Finished results are kept; rerun `snakemake` "
+        "to continue, with --keep-going to build every figure that can be built.",
+        file=sys.stderr,
+    )
