@@ -18,6 +18,7 @@ localrules:
     claims,
     figure,
     all_claims,
+    run_info,
     all,
 
 
