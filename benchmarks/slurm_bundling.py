@@ -1,9 +1,9 @@
 """How to bundle short training jobs on SLURM: one job each, groups, or job arrays.
 
-Starts the test harness's one-node SLURM cluster on localhost (root, Slurm and
-munge installed: see .ci/run), then runs the quick config through
-profiles/slurm once per mode and prints the wall time of the whole snakemake
-run and the number of sbatch submissions.  Usage (from the repository root):
+Starts the tests' one-node SLURM cluster on localhost (needs root, Slurm and
+munge: see .ci/run), then runs a config through three variants of
+profiles/slurm and prints, per variant, the wall time of the snakemake run,
+the number of sbatch calls and of SLURM jobs (array tasks counted one by one).  From the repository root:
 
     python benchmarks/slurm_bundling.py [--config tests/quick_config.yaml] [--repeat 1]
 
@@ -14,23 +14,28 @@ counts beside them.
 from __future__ import annotations
 
 import argparse
+import re
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import make_workdir, snakemake  # noqa: E402
-from slurm_harness import LocalSlurm  # noqa: E402
+from conftest import make_workdir, snakemake_command  # noqa: E402
+from slurm_harness import LocalSlurm, submitted_jobids  # noqa: E402
 from test_cluster import CLUSTER_ARGS  # noqa: E402
 
-MODES = {
-    "one job per batch": ["--groups", "train=none", "--group-components", "none=1"],
-    "groups of 2 (profile default, 2-CPU node)": [],
-    "job arrays": ["--groups", "train=none", "--group-components", "none=1", "--slurm-array-jobs", "train"],
-}
+
+def variants() -> dict[str, dict]:
+    """profiles/slurm as shipped (groups of 4 training batches), without groups, and with job arrays."""
+    shipped = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
+    plain = {k: v for k, v in shipped.items() if k not in ("groups", "group-components")}
+    return {"groups": shipped, "one_per_batch": plain, "arrays": {**plain, "slurm-array-jobs": "train"}}
 
 
 def main() -> None:
@@ -39,16 +44,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ibslurm-") as tmp:
+        Path(tmp).chmod(0o755)
         cluster = LocalSlurm(Path(tmp) / "slurm").start()
         try:
             for r in range(args.repeat):
-                for mode, extra in MODES.items():
-                    work = make_workdir(Path(tmp) / f"{r}-{len(extra)}", Path(args.config))
+                for name, profile in variants().items():
+                    work = make_workdir(Path(tmp) / f"{name}-{r}", Path(args.config))
+                    (work / "profiles" / "slurm" / "config.yaml").write_text(yaml.safe_dump(profile))
                     start = time.perf_counter()
-                    done = snakemake(work, *CLUSTER_ARGS, *extra, env=cluster.env())
+                    done = subprocess.run(
+                        snakemake_command(*CLUSTER_ARGS), cwd=work, capture_output=True, text=True, env=cluster.env()
+                    )
                     wall = time.perf_counter() - start
                     out = done.stdout + done.stderr
-                    print(f"{mode:45s} rc={done.returncode} wall={wall:6.1f} s submissions={out.count('SLURM jobid')}")
+                    arrays = re.findall(r"individual task IDs are (\d+)-(\d+)", out)
+                    calls = len(submitted_jobids(out)) + len(arrays)
+                    jobs = len(submitted_jobids(out)) + sum(int(b) - int(a) + 1 for a, b in arrays)
+                    print(f"{name:14s} exit={done.returncode} wall={wall:6.1f} s  sbatch calls={calls}  SLURM jobs={jobs}", flush=True)
         finally:
             cluster.stop()
 
