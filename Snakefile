@@ -11,6 +11,17 @@ configfile: "config.yaml"
 report: "workflow/report/workflow.rst"
 
 
+# On a cluster (profiles/slurm) these cheap pandas/matplotlib steps run on the
+# submitting host; only `reference` and `train` become cluster jobs.
+localrules:
+    aggregate,
+    claims,
+    figure,
+    all_claims,
+    run_info,
+    all,
+
+
 include: "workflow/rules/common.smk"
 
 

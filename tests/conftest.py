@@ -31,10 +31,14 @@ def make_workdir(where: Path, config: dict | str | Path = QUICK) -> Path:
     return where
 
 
+def snakemake_command(*args: str) -> list[str]:
+    """The snakemake command line of the tests: this Python, 2 cores, then ``args``."""
+    return [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+
+
 def snakemake(workdir: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run snakemake in ``workdir`` with 2 cores; returns the completed process."""
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
-    return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(snakemake_command(*args), cwd=workdir, capture_output=True, text=True, timeout=timeout)
 
 
 def quick_config() -> dict:

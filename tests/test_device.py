@@ -1,0 +1,126 @@
+"""Device resolution (implicitbias.device) and the one-GPU-per-job claim (implicitbias.gpus)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+from implicitbias import device, gpus
+
+# A process that claims one of `keys`, prints the index (or None), and holds it until stdin closes.
+HOLDER = textwrap.dedent(
+    """
+    import sys
+    from implicitbias.gpus import claim
+    print(claim(sys.argv[2].split(","), sys.argv[1]), flush=True)
+    sys.stdin.read()
+    """
+)
+
+
+def _holder(lock_dir, keys):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(lock_dir), ",".join(keys)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return proc, proc.stdout.readline().strip()
+
+
+def _release(proc):
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
+
+
+def test_concurrent_processes_get_distinct_gpus_and_a_freed_one_is_reused(tmp_path):
+    keys = ["GPU-aaaa", "GPU-bbbb"]
+    first, i = _holder(tmp_path, keys)
+    second, j = _holder(tmp_path, keys)
+    assert {i, j} == {"0", "1"}
+    third, k = _holder(tmp_path, keys)
+    assert k == "None"  # every GPU held: no silent sharing
+    _release(third)
+    _release(first)  # the kernel drops its lock when the process exits
+    fourth, m = _holder(tmp_path, keys)
+    assert m == i
+    _release(second)
+    _release(fourth)
+
+
+def test_a_process_keeps_its_gpu_on_a_second_claim(tmp_path, monkeypatch):
+    monkeypatch.setattr(gpus, "_held", {})
+    keys = ["GPU-cccc", "GPU-dddd"]
+    assert gpus.claim(keys, tmp_path) == 0
+    assert gpus.claim(keys, tmp_path) == 0
+    # another process sees GPU 0 taken and gets GPU 1
+    other, j = _holder(tmp_path, keys)
+    assert j == "1"
+    _release(other)
+    for fh in gpus._held.values():
+        fh.close()
+
+
+def test_the_same_physical_gpu_under_another_index_is_excluded(tmp_path):
+    # job A sees (X, Y) and takes X; job B sees only X (as its index 0): nothing is free
+    a, i = _holder(tmp_path, ["GPU-X", "GPU-Y"])
+    b, j = _holder(tmp_path, ["GPU-X"])
+    assert (i, j) == ("0", "None")
+    _release(a)
+    _release(b)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message shown where torch sees no GPU")
+def test_cuda_without_a_visible_gpu_fails_with_a_clear_message(monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    with pytest.raises(RuntimeError, match=r"device: cuda was requested but torch sees no CUDA GPU.*CUDA_VISIBLE_DEVICES=0"):
+        device.resolve("cuda")
+    assert device.resolve("auto") == torch.device("cpu")
+    assert device.resolve("cpu") == torch.device("cpu")
+
+
+LAPTOP_WORKFLOW = """
+rule all:
+    input:
+        expand("out/{i}.txt", i=range(4)),
+
+
+rule job:
+    output:
+        "out/{i}.txt",
+    resources:
+        gpu=1,
+    shell:
+        "python {workflow.basedir}/claim_and_hold.py {output}"
+"""
+
+CLAIM_AND_HOLD = """
+import sys, time
+from implicitbias.gpus import claim
+start = time.time()
+index = claim(["GPU-0", "GPU-1"], "locks")
+time.sleep(1.5)
+open(sys.argv[1], "w").write(f"{index} {start} {time.time()}")
+"""
+
+
+def test_snakemake_resources_gpu_with_claims_gives_each_running_job_its_own_gpu(tmp_path):
+    """On one machine with 2 GPUs: `--resources gpu=2` bounds the concurrent GPU
+    jobs, and each running job claims a GPU no other running job holds."""
+    (tmp_path / "Snakefile").write_text(LAPTOP_WORKFLOW)
+    (tmp_path / "claim_and_hold.py").write_text(CLAIM_AND_HOLD)
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "4", "--resources", "gpu=2", "--workflow-profile", "none"]
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = [tuple(float(v) for v in (tmp_path / "out" / f"{i}.txt").read_text().split()) for i in range(4)]
+    assert all(r[0] in (0.0, 1.0) for r in runs)
+    for a in range(4):
+        for b in range(a + 1, 4):
+            overlap = runs[a][1] < runs[b][2] and runs[b][1] < runs[a][2]
+            if overlap:
+                assert runs[a][0] != runs[b][0], runs
+    assert any(runs[a][1] < runs[b][2] and runs[b][1] < runs[a][2] for a in range(4) for b in range(a + 1, 4))
