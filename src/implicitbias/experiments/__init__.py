@@ -33,6 +33,13 @@ EXPERIMENTS: dict[str, Spec] = {
         optimizers=("gd", "sgd", "heavy_ball", "nesterov", "adam", "adagrad"),
         title="Least squares: GD converges to the pseudo-inverse solution",
     ),
+    "mean_field": Spec(
+        models=("both_layers", "output_layer"),
+        losses=("logistic", "exponential", "smooth_margin"),
+        optimizers=("gd",),
+        title="Wide two-layer ReLU networks approach the F1 max-margin classifier (Chizat & Bach 2020)",
+        reference=True,
+    ),
 }
 
 
