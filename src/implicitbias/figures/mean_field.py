@@ -95,9 +95,9 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
             c_ax.scatter(np.arctan2(W[:, 2], W[:, 1]), W[:, 0] / norm, s=40 * mass / mass.max(), c=colour,
                          alpha=alpha, linewidths=0, label="start" if when == "init" else "end (red a > 0, blue a < 0)")  # fmt: skip
         if ref:
-            atoms = np.asarray(ref["atoms"])
-            c_ax.scatter(np.arctan2(atoms[:, 2], atoms[:, 1]), atoms[:, 0], marker="x", color="k", s=25,
-                         linewidths=1, label="LP atoms")  # fmt: skip
+            atoms, c = np.asarray(ref["atoms"]), np.abs(ref["weights"])
+            c_ax.scatter(np.arctan2(atoms[:, 2], atoms[:, 1]), atoms[:, 0], marker="x", color="k",
+                         s=8 + 40 * c / c.max(), linewidths=1, label=r"LP atoms, size $\propto |c_j|$")  # fmt: skip
         c_ax.legend(fontsize="xx-small", loc="lower left", framealpha=0.9)
     c_ax.set(xlim=(-np.pi, np.pi), ylim=(-1.05, 1.05), xlabel=r"angle of $(w_{j,1}, w_{j,2})$",
              ylabel=r"bias part $w_{j,0}/\|w_j\|$", xticks=np.pi * np.array([-1, -0.5, 0, 0.5, 1]),
@@ -109,7 +109,8 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     if len(sweep):
         sns.lineplot(sweep, x="d", y="test_error", hue="regime", palette=palette, marker="o",
                      errorbar=("ci", 95), ax=d_ax)  # fmt: skip
-        d_ax.legend(fontsize="x-small", loc="center right")
+        d_ax.legend(fontsize="x-small", loc="upper left")
+        d_ax.set_xticks(sorted(sweep.d.unique()))
     d_ax.set(xlabel="input dimension d", ylabel="test error", ylim=(0, None))
     d_ax.set_title(f"(d) test error, n = {settings['sweep_n']}, m = {settings['sweep_width']}")
     return fig
