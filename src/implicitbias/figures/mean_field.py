@@ -90,10 +90,12 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
         for when, alpha in (("init", 0.35), ("final", 0.9)):
             a, W = _weights(row, when, d)
             norm = np.linalg.norm(W, axis=1)
-            mass = np.abs(a) * norm
-            colour = np.where(a > 0, "tab:red", "tab:blue") if when == "final" else "0.5"
-            c_ax.scatter(np.arctan2(W[:, 2], W[:, 1]), W[:, 0] / norm, s=40 * mass / mass.max(), c=colour,
-                         alpha=alpha, linewidths=0, label="start" if when == "init" else "end (red a > 0, blue a < 0)")  # fmt: skip
+            size = 40 * np.abs(a) * norm / (np.abs(a) * norm).max()
+            groups = [(a == a, "0.5", "start")] if when == "init" else [
+                (a > 0, "tab:red", r"end, $a_j > 0$"), (a < 0, "tab:blue", r"end, $a_j < 0$")]  # fmt: skip
+            for keep, colour, label in groups:
+                c_ax.scatter(np.arctan2(W[keep, 2], W[keep, 1]), W[keep, 0] / norm[keep], s=size[keep],
+                             color=colour, alpha=alpha, linewidths=0, label=label)  # fmt: skip
         if ref:
             atoms, c = np.asarray(ref["atoms"]), np.abs(ref["weights"])
             c_ax.scatter(np.arctan2(atoms[:, 2], atoms[:, 1]), atoms[:, 0], marker="x", color="k",
