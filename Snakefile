@@ -31,3 +31,13 @@ rule all:
             ext=["pdf", "png"],
         ),
         "results/claims.csv",
+        "results/run/benchmarks.csv",
+        "results/run/provenance.csv",
+
+
+onsuccess:
+    print_run_summary()
+
+
+onerror:
+    print_failure_help(log)

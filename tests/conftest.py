@@ -12,7 +12,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 QUICK = REPO / "tests" / "quick_config.yaml"
-WORKFLOW_FILES = ("Snakefile", "workflow", "scripts", "environment.yml")
+WORKFLOW_FILES = ("Snakefile", "workflow", "scripts", "profiles", "environment.yml")
 
 
 def make_workdir(where: Path, config: dict | str | Path = QUICK) -> Path:
@@ -46,5 +46,6 @@ def quick_run(tmp_path_factory) -> Path:
     """The quick config run once end to end; tests read its results."""
     work = make_workdir(tmp_path_factory.mktemp("quick"))
     done = snakemake(work)
+    (work / "snakemake.out").write_text(done.stdout + done.stderr)
     assert done.returncode == 0, done.stderr[-4000:]
     return work

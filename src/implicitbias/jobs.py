@@ -64,14 +64,20 @@ def train(spec: dict, table_path: str, provenance_path: str, threads: int = 1, r
     print(f"{name}: trained {len(cells)} cells on {dev} in {wall:.2f} s; {n_div} diverged")
 
 
-def aggregate(inputs: list[str], output: str) -> None:
-    """Concatenate the batch tables of one experiment into one table."""
+def aggregate(inputs: list[str], output: str, planned: list[str] | None = None) -> None:
+    """Concatenate the batch tables of one experiment into one table.
+
+    ``planned`` lists every batch table the config implies; those absent from
+    ``inputs`` (a partial run) are recorded in the table's ``attrs["missing"]``
+    so the figure can say what it lacks.
+    """
     import pandas as pd
 
     from .tables import atomic_write, read_parquet
 
     table = pd.concat([read_parquet(p) for p in inputs], ignore_index=True)
     table = table.sort_values(["cell", "step"], kind="stable").reset_index(drop=True)
+    table.attrs["missing"] = sorted(Path(p).stem for p in set(planned or inputs) - set(inputs))
     atomic_write(output, lambda tmp: table.to_parquet(tmp, index=False))
 
 
@@ -86,25 +92,31 @@ def claims(experiment: str, settings: dict, table_path: str, output: str, refere
 
 
 def figure(experiment: str, settings: dict, table_path: str, pdf: str, png: str, reference: dict | None = None) -> None:
-    """Draw the experiment's figure as vector PDF and PNG."""
+    """Draw the experiment's figure as vector PDF and PNG (marked when batches are missing)."""
     from .figures import theme
     from .tables import read_parquet
 
-    fig = experiments.figure_module(experiment).figure(read_parquet(table_path), settings, reference=reference)
+    table = read_parquet(table_path)
+    fig = experiments.figure_module(experiment).figure(table, settings, reference=reference)
+    theme.mark_missing(fig, table.attrs.get("missing", []))
     theme.save(fig, pdf, png)
+
+
+def read_claims(path: str) -> list[dict]:
+    """Rows of a claims CSV with typed measured, bound and pass."""
+    from .claims import COLUMNS
+
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["measured"], r["bound"] = float(r["measured"]), float(r["bound"])
+        r["pass"] = r["pass"] == "True"
+    return [{c: r[c] for c in COLUMNS} for r in rows]
 
 
 def collect_claims(inputs: list[str], output: str) -> list[dict]:
     """Stack every experiment's claims into results/claims.csv."""
-    from .claims import COLUMNS
-
-    rows = []
-    for path in inputs:
-        with open(path, newline="") as fh:
-            for r in csv.DictReader(fh):
-                r["measured"], r["bound"] = float(r["measured"]), float(r["bound"])
-                r["pass"] = r["pass"] == "True"
-                rows.append({c: r[c] for c in COLUMNS})
+    rows = [r for path in inputs for r in read_claims(path)]
     write_csv(output, rows)
     return rows
 

@@ -4,7 +4,9 @@ Every rule acts on a stack of runs ``x`` of shape ``[R, P]`` with one step size
 per run (``eta`` of shape ``[R]``), so that a whole grid of η trains as one
 tensor program.  Each rule follows the update of the matching ``torch.optim``
 class exactly (tests compare them step by step), so "adam" here means what it
-means in PyTorch.
+means in PyTorch.  ``sign_gd`` and ``normalized_gd`` (steepest descent in ℓ∞
+and ℓ2 with steps of length η) have no torch.optim class; tests check them
+against their formulas.
 
 A step-size schedule multiplies η by ``s(t)`` at step t = 1, 2, …:
 ``constant`` (1), ``inv_sqrt`` (1/√t) or ``inv_t`` (1/t).
@@ -116,6 +118,44 @@ class Adagrad(Rule):
         return x - eta * (g / (self.sum.sqrt() + self.eps))
 
 
+class SignGD(Rule):
+    """Sign descent: x_{k+1} = x_k − η_k sign(∇E(x_k)), η_k = η s(k).
+
+    sign(g) = argmax_{‖d‖∞ ≤ 1} ⟨g, d⟩, so this is normalised steepest descent
+    in the ℓ∞ norm (each coordinate moves by η_k); on separable data with a
+    decaying step its direction tends to the ℓ∞ max-margin (Gunasekar et al.
+    2018).  The schedule defaults to inv_sqrt (η_k = η/√k).
+    """
+
+    def __init__(self, x0, eta, schedule: str = "inv_sqrt", **options):
+        super().__init__(x0, eta, schedule, **options)
+
+    def update(self, x, g, eta, t):
+        return x - eta * torch.sign(g)
+
+
+class NormalizedGD(Rule):
+    """Normalised GD: x_{k+1} = x_k − η_k ∇E(x_k)/‖∇E(x_k)‖₂, η_k = η s(k).
+
+    Steepest descent in ℓ2 with a step of length η_k.  On separable data with
+    the exponential loss ‖∇L‖/L tends to a constant (the max-margin γ), so
+    this is GD on log L (Nacson et al. 2019, η_t ∝ 1/(L(θ_t)√t)) up to a
+    constant factor in η; its direction reaches the L2 max-margin much faster
+    than GD's 1/log t.  The schedule defaults to inv_sqrt; a zero gradient
+    gives a zero step.  g is first divided by max|gⱼ|, so that a gradient
+    whose square underflows (a loss near 1e-300) still gives a unit direction.
+    """
+
+    def __init__(self, x0, eta, schedule: str = "inv_sqrt", **options):
+        super().__init__(x0, eta, schedule, **options)
+
+    def update(self, x, g, eta, t):
+        scale = g.abs().amax(dim=1, keepdim=True)
+        u = g / torch.where(scale > 0, scale, torch.ones_like(scale))
+        norm = torch.linalg.vector_norm(u, dim=1, keepdim=True)
+        return x - eta * u / torch.where(norm > 0, norm, torch.ones_like(norm))
+
+
 RULES: dict[str, type[Rule]] = {
     "gd": GD,
     "sgd": SGD,
@@ -123,6 +163,8 @@ RULES: dict[str, type[Rule]] = {
     "nesterov": Nesterov,
     "adam": Adam,
     "adagrad": Adagrad,
+    "sign_gd": SignGD,
+    "normalized_gd": NormalizedGD,
 }
 
 

@@ -52,17 +52,58 @@ def uniform(key: torch.Tensor, step: int, size: int, dtype=torch.float64) -> tor
 
 def rademacher(key: torch.Tensor, step: int, size: int, dtype=torch.float64) -> torch.Tensor:
     """Uniform signs ±1 of shape ``[runs, size]``."""
-    return torch.where(uniform(key, step, size, dtype) < 0.5, -1.0, 1.0).to(dtype)
+    return signs(uniform(key, step, size, dtype), dtype)
 
 
 def randint(key: torch.Tensor, step: int, size: int, high: int) -> torch.Tensor:
     """Integers uniform in ``{0, …, high−1}``, shape ``[runs, size]``."""
-    return (uniform(key, step, size) * high).floor().to(torch.int64).clamp_(max=high - 1)
+    return integers(uniform(key, step, size), high)
 
 
 def normal(key: torch.Tensor, step: int, size: int, dtype=torch.float64) -> torch.Tensor:
     """Standard normal numbers of shape ``[runs, size]`` by the Box–Muller transform."""
-    u = uniform(key, step, 2 * size, torch.float64)
-    u1, u2 = u[:, :size], u[:, size:]
+    return gaussians(uniform(key, step, 2 * size, torch.float64), dtype)
+
+
+# The transforms of U[0, 1) numbers used above (and by Stream).
+
+
+def signs(u: torch.Tensor, dtype=torch.float64) -> torch.Tensor:
+    """±1 with probability ½ each: −1 where u < ½."""
+    return torch.where(u < 0.5, -1.0, 1.0).to(dtype)
+
+
+def integers(u: torch.Tensor, high: int) -> torch.Tensor:
+    """⌊u·high⌋, uniform in {0, …, high−1}."""
+    return (u * high).floor().to(torch.int64).clamp_(max=high - 1)
+
+
+def gaussians(u: torch.Tensor, dtype=torch.float64) -> torch.Tensor:
+    """Box–Muller: the first half of the last axis gives the radius, the second the angle."""
+    size = u.shape[-1] // 2
+    u1, u2 = u[..., :size], u[..., size:]
     r = torch.sqrt(-2.0 * torch.log1p(-u1))  # 1 − u1 ∈ (0, 1]: log is finite
     return (r * torch.cos(2.0 * math.pi * u2)).to(dtype)
+
+
+class Stream:
+    """``uniform(key, t, size)`` for t = 0, 1, 2, …, hashed many steps at a time.
+
+    ``uniform(key, m, C·size)`` holds exactly ``uniform(key, t, size)`` for
+    t = m·C, …, m·C + C − 1 (both use the counters t·size + j + 1), so fetching C
+    steps in one call changes no number, only how many tensor operations a step
+    costs.  C is chosen so that one block holds at most ``block`` numbers.
+    """
+
+    def __init__(self, key: torch.Tensor, size: int, block: int = 1 << 16):
+        self.key, self.size = key, size
+        self.chunk = max(1, block // max(1, key.shape[0] * size))
+        self.m, self.values = -1, None
+
+    def uniform(self, step: int) -> torch.Tensor:
+        """The ``[runs, size]`` numbers of ``step``, equal to ``uniform(key, step, size)`` in float64."""
+        m, i = divmod(step, self.chunk)
+        if m != self.m:
+            self.values = uniform(self.key, m, self.chunk * self.size).reshape(-1, self.chunk, self.size)
+            self.m = m
+        return self.values[:, i]

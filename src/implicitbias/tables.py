@@ -42,9 +42,12 @@ def trajectory_table(experiment: str, cells: list, traj, constants: dict[str, np
     """The tidy table of one batch: cells × logged steps, metrics, constants and status.
 
     A diverged run keeps its rows up to the step where divergence was found.
+    With ``traj.cell_of_run`` set, several runs share a cell (one row per run
+    and logged step; the constants say which run is which).
     """
-    L, R = len(traj.steps), len(cells)
     diverged_at = traj.diverged_at
+    L, R = len(traj.steps), len(diverged_at)
+    owner = np.arange(R) if traj.cell_of_run is None else np.asarray(traj.cell_of_run)
     keep = np.ones((R, L), dtype=bool)
     for r in np.flatnonzero(diverged_at >= 0):
         keep[r] = traj.steps <= diverged_at[r]
@@ -52,12 +55,15 @@ def trajectory_table(experiment: str, cells: list, traj, constants: dict[str, np
     step = np.tile(traj.steps, R)[keep.ravel()]
     columns = {
         "experiment": [experiment] * len(run),
-        "cell": [cells[r].id for r in run],
+        "cell": [cells[owner[r]].id for r in run],
     }
     for axis in AXES:
         values = np.array([getattr(c, axis) for c in cells])
-        columns[axis] = values[run]
+        columns[axis] = values[owner[run]]
     columns["step"] = step
+    clash = (set(traj.metrics) | set(constants)) & {*columns, "status"}
+    if clash:
+        raise ValueError(f"metric or constant names {sorted(clash)} clash with the table's own columns")
     for name, values in traj.metrics.items():
         columns[name] = values.T[keep]
     for name, values in constants.items():
@@ -72,6 +78,38 @@ def write_parquet(path, table: pa.Table, metadata: dict | None = None) -> None:
         meta[b"implicitbias"] = json.dumps(metadata, default=str).encode()
         table = table.replace_schema_metadata(meta)
     atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def is_complete(path) -> bool:
+    """Whether a file ends like a finished Parquet file (magic bytes at both ends).
+
+    A truncated file (a killed copy, a half-written file left by hand) lacks
+    the footer; such a file must be rebuilt, never aggregated.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            fh.seek(-4, os.SEEK_END)
+            return head == b"PAR1" and fh.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+def set_aside_incomplete(paths, derived=()) -> list[str]:
+    """Rename every existing but incomplete Parquet file among ``paths`` to
+    ``<name>.corrupt`` (kept for inspection) and, if there was one, delete the
+    ``derived`` files built from them, so that the workflow rebuilds the whole
+    chain (Snakemake does not regenerate a missing intermediate file whose
+    consumers are up to date)."""
+    moved = []
+    for p in map(Path, paths):
+        if p.exists() and not is_complete(p):
+            os.replace(p, p.with_name(p.name + ".corrupt"))
+            moved.append(str(p))
+    if moved:
+        for d in derived:
+            Path(d).unlink(missing_ok=True)
+    return moved
 
 
 def read_parquet(path):

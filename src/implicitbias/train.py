@@ -41,12 +41,18 @@ class Trajectory:
 
     ``diverged_at[r]`` is the first logged step at which run r was found
     diverged, or −1; rows after it are NaN.
+
+    R counts *runs*.  Usually run r trains grid cell r; an experiment that
+    sweeps a setting inside each cell (e.g. an init scale α) trains several
+    runs per cell and sets ``cell_of_run[r]``, the index of run r's cell (its
+    per-run constants, such as α, then tell the runs of one cell apart).
     """
 
     steps: np.ndarray
     metrics: dict[str, np.ndarray]
     diverged_at: np.ndarray
     x: torch.Tensor
+    cell_of_run: np.ndarray | None = None
 
     @property
     def diverged(self) -> np.ndarray:

@@ -10,6 +10,8 @@ rule aggregate:
         "results/logs/aggregate/{experiment}.log",
     conda:
         ENV
+    params:
+        planned=planned_tables,
     script:
         "../../scripts/aggregate.py"
 
@@ -79,3 +81,28 @@ rule all_claims:
         ENV
     script:
         "../../scripts/all_claims.py"
+
+
+rule run_info:
+    input:
+        benchmarks=every_batch("results/benchmarks/train/{experiment}/{batch}.tsv"),
+        provenance=every_batch("results/{experiment}/batches/{batch}.provenance.json"),
+    output:
+        benchmarks=report(
+            "results/run/benchmarks.csv",
+            caption="../report/benchmarks.rst",
+            category="run",
+            labels={"table": "benchmarks"},
+        ),
+        provenance=report(
+            "results/run/provenance.csv",
+            caption="../report/provenance.rst",
+            category="run",
+            labels={"table": "provenance"},
+        ),
+    log:
+        "results/logs/run_info.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/run_info.py"

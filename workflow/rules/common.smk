@@ -9,6 +9,8 @@ from snakemake.utils import validate
 
 from implicitbias import config as ibconfig
 from implicitbias.experiments import EXPERIMENTS as SPECS
+from implicitbias.report import FigureCaption, run_summary
+from implicitbias.tables import set_aside_incomplete
 
 # Bad input stops here, before any job is planned: one message naming the key,
 # the bad value and the valid choices (no traceback), and a non-zero exit.
@@ -18,16 +20,29 @@ try:
 except (WorkflowError, ibconfig.ConfigError) as err:
     sys.exit(ibconfig.explain(err))
 EXPERIMENTS = list(PLAN)
+
 ENV = "../../environment.yml"
 
 
-def batch_tables(wildcards):
+def planned_tables(wildcards):
     """The training tables of every batch of one experiment."""
     return expand(
         "results/{experiment}/batches/{batch}.parquet",
         experiment=wildcards.experiment,
         batch=PLAN[wildcards.experiment],
     )
+
+
+def batch_tables(wildcards):
+    """What the aggregation reads: every planned table, or with ``partial: true``
+    only those that exist (the figure then marks the missing batches)."""
+    tables = planned_tables(wildcards)
+    return [t for t in tables if Path(t).exists()] if config["partial"] else tables
+
+
+def every_batch(pattern):
+    """``pattern`` filled in for every (experiment, batch) of the plan."""
+    return [pattern.format(experiment=e, batch=b) for e in PLAN for b in PLAN[e]]
 
 
 def batch_spec(wildcards):
@@ -44,10 +59,13 @@ def experiment_settings(wildcards):
 
 
 def caption(wildcards):
-    """The figure family's caption text, from workflow/report/<experiment>.rst."""
-    return Path(
-        workflow.basedir, "workflow", "report", f"{wildcards.experiment}.rst"
-    ).read_text()
+    """The figure's caption: the family's text and, at report time, its measured claims."""
+    return FigureCaption(
+        text=str(
+            Path(workflow.basedir, "workflow", "report", f"{wildcards.experiment}.rst")
+        ),
+        claims=f"results/{wildcards.experiment}/claims.csv",
+    )
 
 
 def training_resources(wildcards):
@@ -66,3 +84,41 @@ def experiment_seeds(wildcards):
     """Every seed of the experiment's grid: the reference is solved for each."""
     cells = [c for b in PLAN[wildcards.experiment].values() for c in b]
     return sorted({c.seed for c in cells})
+
+
+def print_run_summary():
+    """Printed when a run succeeds: how many claims hold, and each failure."""
+    if Path("results/claims.csv").exists():
+        print(run_summary("results/claims.csv"), file=sys.stderr)
+
+
+def print_failure_help(log):
+    """Printed when a job fails: where its log is."""
+    print(
+        "A job failed: its log is named in the error above (results/logs/<rule>/...); "
+        f"the full Snakemake log is {log}. Finished results are kept; rerun `snakemake` "
+        "to continue, with --keep-going to build every figure that can be built.",
+        file=sys.stderr,
+    )
+
+
+# A truncated table (a killed copy, a file edited by hand) is never aggregated:
+# it is renamed to <name>.corrupt, and the experiment's aggregated table, claims
+# and figure are dropped, so this run rebuilds the batch and everything after it.
+# (Snakemake does not regenerate a missing intermediate whose consumers exist.)
+# Only the main process does this, never a job re-reading the workflow on a cluster.
+for _e in PLAN if workflow.is_main_process else []:
+    for _path in set_aside_incomplete(
+        [f"results/{_e}/batches/{b}.parquet" for b in PLAN[_e]]
+        + [f"results/{_e}/table.parquet"],
+        derived=[
+            f"results/{_e}/table.parquet",
+            f"results/{_e}/claims.csv",
+            f"results/figures/{_e}.pdf",
+            f"results/figures/{_e}.png",
+        ],
+    ):
+        print(
+            f"{_path} is not a complete Parquet file: renamed to {_path}.corrupt; rebuilding it",
+            file=sys.stderr,
+        )

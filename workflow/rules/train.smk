@@ -5,13 +5,13 @@
 rule reference:
     output:
         "results/{experiment}/reference.json",
-    params:
-        settings=experiment_settings,
-        seeds=experiment_seeds,
     log:
         "results/logs/reference/{experiment}.log",
     conda:
         ENV
+    params:
+        settings=experiment_settings,
+        seeds=experiment_seeds,
     script:
         "../../scripts/reference.py"
 

@@ -33,6 +33,44 @@ EXPERIMENTS: dict[str, Spec] = {
         optimizers=("gd", "sgd", "heavy_ball", "nesterov", "adam", "adagrad"),
         title="Least squares: GD converges to the pseudo-inverse solution",
     ),
+    "double_descent": Spec(
+        models=("isotropic", "rff_digits", "relu_digits"),
+        losses=("squares",),
+        optimizers=("min_norm", "ridge", "gd"),
+        title="Min-norm interpolation: the risk peaks at p = n and descends again; optimal ridge has no peak",
+    ),
+    "low_rank": Spec(
+        models=("sensing_uut", "completion_depth2", "completion_depth3", "razin_cohen"),
+        losses=("squares", "mean_squares"),
+        optimizers=("gd",),
+        title="Matrix factorization: GD from small init finds low-rank solutions, which no norm explains",
+        reference=True,
+    ),
+    "label_noise": Spec(
+        models=("quadratic", "product"),
+        losses=("squares",),
+        optimizers=("gd", "sgd", "noisy_gd"),
+        title="Label-noise SGD finds flat minima: R(theta) ~ 1/4 tr Hessian",
+    ),
+    "robbins_monro": Spec(
+        models=("median", "least_squares"),
+        losses=("absolute", "squares"),
+        optimizers=("robbins_monro", "sgd"),
+        title="SGD as Robbins-Monro stochastic approximation: step sizes and the sqrt(n) rate",
+    ),
+    "max_margin": Spec(
+        models=("default", "stretched", "generic"),  # the data set of the linear classifier
+        losses=("exponential", "logistic"),
+        optimizers=("gd", "heavy_ball", "adam", "adam_decay", "sign_gd", "normalized_gd"),
+        title="Separable data: GD converges in direction to the L2 max-margin; other geometries to other margins",
+        reference=True,
+    ),
+    "adaptive_geometry": Spec(
+        models=("wilson",),
+        losses=("squares",),
+        optimizers=("gd", "adam", "adagrad"),
+        title="Wilson et al. 2017: adaptive methods find sign(X^T y) and generalise badly; GD does not",
+    ),
     "mean_field": Spec(
         models=("both_layers", "output_layer"),
         losses=("logistic", "exponential", "smooth_margin"),

@@ -69,7 +69,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
 
     def metrics(x):
         return {
-            "loss": objective.loss(x),
+            "train_loss": objective.loss(x),
             "dist_pinv": torch.linalg.vector_norm(x - x_pinv, dim=1),
             "dist_proj": torch.linalg.vector_norm(x - x_proj, dim=1),
             "norm": torch.linalg.vector_norm(x, dim=1),
@@ -93,7 +93,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
 
 def final_rows(table):
     """The last logged row of every cell (the divergence step for a diverged run)."""
-    t = table.dropna(subset=["loss"]) if "loss" in table else table
+    t = table.dropna(subset=["train_loss"])
     return t.sort_values("step").groupby("cell", sort=True).tail(1).set_index("cell")
 
 
@@ -164,7 +164,7 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
                          worst(cells, "rel_pinv"), "<=", 1e-8, "numpy.linalg.pinv"))  # fmt: skip
     for name in ("adam", "adagrad"):
         cells = last[(last.model == "linear") & (last.optimizer == name)]
-        cells = cells.assign(loss_ratio=cells.loss / cells.loss0)
+        cells = cells.assign(loss_ratio=cells.train_loss / cells.loss0)
         out += [
             Claim(E, f"{name} fits the data: max E(x_K)/E(x_0)",
                   worst(cells, "loss_ratio"), "<=", 1e-6, "E(x_0)"),

@@ -6,6 +6,8 @@ lecture's notation (η, β, σ, ‖x − A⁺y‖).
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -30,6 +32,13 @@ def panels(n: int, width: float = 2 * COLUMN_WIDTH, height: float = 2.4):
     apply()
     fig, axes = plt.subplots(1, n, figsize=(width, height), constrained_layout=True)
     return fig, axes
+
+
+def mark_missing(fig, missing: list[str]) -> None:
+    """Stamp a partial figure with the batches it was drawn without."""
+    if missing:
+        text = f"PARTIAL: drawn without {len(missing)} batch(es): {', '.join(missing)}"
+        fig.suptitle(textwrap.fill(text, 120), color="#d55e00", fontsize="x-small")
 
 
 def save(fig, pdf: str, png: str) -> None:

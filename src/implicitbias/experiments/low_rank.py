@@ -1,0 +1,325 @@
+"""Gradient descent on matrix factorizations finds low-rank solutions (lecture: implicit bias).
+
+Three stories, one model each on the grid's ``model`` axis (the factors are n×n):
+
+(a) ``sensing_uut``, matrix sensing (Gunasekar et al. 2017).  X* ⪰ 0 with
+    n = 20, rank r = 2, ‖X*‖_F = √n; m symmetric Gaussian measurements
+    yᵢ = ⟨Aᵢ, X*⟩; X = UUᵀ with U = α·U₀, U₀ = I (so X₀ = α²I).  As α → 0, GD
+    approaches the minimum-trace PSD interpolant (the SDP of
+    :mod:`implicitbias.sdp`, the cached reference), which is X* itself when m is
+    large enough (m = 3nr); below that the two can differ (Arora et al. 2019).
+    The init scale α is swept *inside* each cell: a cell (one seed) trains
+    one run per (m, α), and the table has ``m`` and ``alpha`` columns.
+
+(b) ``completion_depth2``, ``completion_depth3``: deep matrix completion (Arora
+    et al. 2019).  W* = BCᵀ (30×30, rank 2, ‖W*‖_F = n), |Ω| = 250 observed
+    entries, W = W_N ⋯ W_1 with W_j ~ N(0, α²) entrywise, α = 10⁻³.  Depth 3
+    recovers W* where depth 2 does not: its spectrum is sharply rank 2.
+
+(c) ``razin_cohen``: 2×2 completion of W₀₁ = W₁₀ = 1, W₁₁ = 0 (W₀₀ unobserved)
+    by W = W₃W₂W₁, W_j ~ N(0, std²) conditioned on det(W) > 0 (Razin & Cohen
+    2020).  A solution has det = −1 < 0, so from det > 0 the loss only vanishes
+    as |W₀₀| → ∞: near rank one, det ≈ 0 gives |W₀₀|·|W₁₁| ≈ 1, hence
+    |W₀₀| ≈ 1/√(2L).  Every norm diverges while the effective rank tends to 1.
+
+Losses (the grid's ``loss`` axis): ``squares`` is ½Σᵢ rᵢ² (a sum over the
+measurements), ``mean_squares`` is ½·(1/m)Σᵢ rᵢ² (a mean over the m
+measurements or observed entries).  η is the absolute step size.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+
+from .. import train
+from ..claims import Claim
+from ..factorization import Entries, Factorized, Sensing
+from ..optim import make
+
+E = "low_rank"
+SCALE = {"squares": lambda m: 1.0, "mean_squares": lambda m: 1.0 / m}
+RAZIN_COHEN_MASK = np.array([[0.0, 1.0], [1.0, 1.0]])  # W₀₀ is unobserved
+RAZIN_COHEN_TARGET = np.array([[0.0, 1.0], [1.0, 0.0]])
+
+
+# ---------------------------------------------------------------- problems
+
+
+def sensing_truth(seed: int, n: int, rank: int) -> np.ndarray:
+    """X* = BBᵀ, B ∈ ℝ^{n×r} standard Gaussian, scaled to ‖X*‖_F = √n."""
+    B = np.random.default_rng([seed, 51]).standard_normal((n, rank))
+    X = B @ B.T
+    return X * np.sqrt(n) / np.linalg.norm(X)
+
+
+def sensing_problem(seed: int, n: int, rank: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X* (n×n), Aᵢ = (Gᵢ + Gᵢᵀ)/√2 with Gᵢ standard Gaussian (``[m, n, n]``), yᵢ = ⟨Aᵢ, X*⟩.
+
+    The same seed gives the same X* at every m, so the runs at m = 60 and 120
+    recover the same matrix.
+    """
+    X = sensing_truth(seed, n, rank)
+    G = np.random.default_rng([seed, 52, m]).standard_normal((m, n, n))
+    A = (G + G.transpose(0, 2, 1)) / np.sqrt(2)
+    return X, A, np.einsum("mij,ij->m", A, X)
+
+
+def completion_problem(seed: int, n: int, rank: int, observed: int) -> tuple[np.ndarray, np.ndarray]:
+    """W* = BCᵀ (B, C ∈ ℝ^{n×r} Gaussian) scaled to ‖W*‖_F = n, and a mask of ``observed`` entries drawn uniformly."""
+    g = np.random.default_rng([seed, 61])
+    W = g.standard_normal((n, rank)) @ g.standard_normal((rank, n))
+    mask = np.zeros(n * n)
+    mask[g.choice(n * n, size=observed, replace=False)] = 1.0
+    return W * n / np.linalg.norm(W), mask.reshape(n, n)
+
+
+def gaussian_factors(seed: int, n: int, depth: int, std: float, positive_det: bool = False) -> np.ndarray:
+    """N factors W_j ~ N(0, std²) entrywise, ``[N, n, n]``; with ``positive_det`` redrawn until det(W_N ⋯ W_1) > 0."""
+    g = np.random.default_rng([seed, 62, depth])
+    while True:
+        F = std * g.standard_normal((depth, n, n))
+        W = F[0]
+        for Fj in F[1:]:
+            W = Fj @ W
+        if not positive_det or np.linalg.det(W) > 0:
+            return F
+
+
+def min_trace_references(settings: dict, seeds: list[int]) -> dict:
+    """The minimum-trace PSD interpolant (SDP) of every sensing problem, by seed and m."""
+    from ..sdp import min_trace_psd
+
+    s = settings["sensing"]
+    out = {}
+    for seed in seeds:
+        for m in s["measurements"]:
+            _, A, y = sensing_problem(seed, s["n"], s["rank"], m)
+            with warnings.catch_warnings():  # an "inaccurate" solve is recorded in its status
+                warnings.simplefilter("ignore", UserWarning)
+                sol = min_trace_psd(A, y)
+            out[f"{seed}/{m}"] = {**sol, "X": sol["X"].tolist()}
+    return out
+
+
+def reference(settings: dict, seeds: list[int]) -> dict:
+    """The cached solver reference: the SDP solutions of part (a)."""
+    return {"min_trace": min_trace_references(settings, seeds)}
+
+
+# ---------------------------------------------------------------- training
+
+
+def stack(trajectories: list[train.Trajectory], cell_of_run: np.ndarray) -> train.Trajectory:
+    """One Trajectory from groups of runs trained separately on the same logged steps."""
+    return train.Trajectory(
+        steps=trajectories[0].steps,
+        metrics={k: np.concatenate([t.metrics[k] for t in trajectories], axis=1) for k in trajectories[0].metrics},
+        diverged_at=np.concatenate([t.diverged_at for t in trajectories]),
+        x=torch.cat([t.x for t in trajectories]),
+        cell_of_run=cell_of_run,
+    )
+
+
+def spectrum(W: torch.Tensor) -> dict[str, torch.Tensor]:
+    """σ_i(W)/σ₁(W), i = 1 … n, as metrics ``sv_i`` (NaN for a run whose W is not finite: it diverged)."""
+    finite = torch.isfinite(W).all(dim=2).all(dim=1)
+    s = torch.linalg.svdvals(torch.where(finite[:, None, None], W, torch.zeros_like(W)))
+    s = torch.where(finite[:, None], s / s[:, :1], torch.nan)
+    return {f"sv_{i + 1}": s[:, i] for i in range(s.shape[1])}
+
+
+def gd(objective: Factorized, x0: torch.Tensor, eta: np.ndarray, settings: dict, steps: int, metrics):
+    """Plain GD on the factors of every run, logged on the geometric schedule."""
+    rule = make("gd", x0, torch.as_tensor(eta, dtype=x0.dtype, device=x0.device), settings["optimizers"].get("gd"))
+    log_at = train.log_schedule(steps, settings["log_points"])
+
+    def logged(x):
+        W = objective.matrix(x)
+        return {"train_loss": objective.loss(x), **metrics(W), **spectrum(W)}
+
+    with torch.inference_mode():  # no autograd bookkeeping: a third less time per step on small matrices
+        return train.run(objective, rule, x0, log_at, logged, blowup=settings["blowup"])
+
+
+def train_sensing(settings, cells, as_t, reference):
+    """Part (a): one run per (cell, m, α); runs of one m train together."""
+    s = settings["sensing"]
+    n, alphas = s["n"], [float(a) for a in s["alphas"]]
+    sdp = (reference or {}).get("min_trace", {})
+    groups, owners, consts = [], [], {"alpha": [], "m": [], "sdp_trace_truth": [], "sdp_dist_truth": []}
+    for m in s["measurements"]:
+        runs = [(i, c, a) for i, c in enumerate(cells) for a in alphas]
+        probs = {c.seed: sensing_problem(c.seed, n, s["rank"], m) for c in cells}
+        nan = np.full((n, n), np.nan)
+        X_sdp = {c.seed: np.array(sdp[f"{c.seed}/{m}"]["X"]) if f"{c.seed}/{m}" in sdp else nan for c in cells}
+        X_star = as_t([probs[c.seed][0] for _, c, _ in runs])
+        S = as_t([X_sdp[c.seed] for _, c, _ in runs])
+        A = as_t([probs[c.seed][1] for c in cells])  # shared by the len(alphas) runs of each cell
+        y = as_t([probs[c.seed][2] for c in cells])
+        x0 = as_t([a * np.eye(n).ravel() for _, _, a in runs])  # U₀ = αI
+        objective = Factorized(Sensing(A, y), n, "psd", SCALE[cells[0].loss](m))
+
+        def metrics(X, X_star=X_star, S=S):
+            fro = lambda M: torch.linalg.matrix_norm(M)  # noqa: E731
+            tr = lambda M: M.diagonal(dim1=1, dim2=2).sum(1)  # noqa: E731  (= ‖X‖_* for X ⪰ 0)
+            return {
+                "rel_err": fro(X - X_star) / fro(X_star),
+                "trace_ratio": tr(X) / tr(X_star),
+                "sdp_dist": fro(X - S) / fro(S),
+                "sdp_trace_ratio": tr(X) / tr(S),
+            }
+
+        groups.append(gd(objective, x0, np.array([c.eta for _, c, _ in runs]), settings, s["steps"], metrics))
+        owners += [i for i, _, _ in runs]
+        for _, c, a in runs:
+            consts["alpha"].append(a)
+            consts["m"].append(m)
+            X, Xs = probs[c.seed][0], X_sdp[c.seed]
+            consts["sdp_trace_truth"].append(np.trace(Xs) / np.trace(X))
+            consts["sdp_dist_truth"].append(np.linalg.norm(Xs - X) / np.linalg.norm(X))
+    return stack(groups, np.array(owners)), {k: np.array(v) for k, v in consts.items()}
+
+
+def train_completion(settings, cells, as_t, depth: int):
+    """Part (b): depth-N completion of a rank-r matrix from |Ω| entries, one run per cell."""
+    s = settings["completion"]
+    n, alpha = s["n"], s["init_scale"]
+    probs = [completion_problem(c.seed, n, s["rank"], s["observed"]) for c in cells]
+    W_star, mask = as_t([p[0] for p in probs]), as_t([p[1] for p in probs])
+    x0 = as_t([gaussian_factors(c.seed, n, depth, alpha).ravel() for c in cells])
+    objective = Factorized(Entries(mask, W_star), n, depth, SCALE[cells[0].loss](s["observed"]))
+    unobserved = n * n - s["observed"]
+
+    def metrics(W):
+        return {"test_mse": ((1 - mask) * (W - W_star)).square().sum(dim=(1, 2)) / unobserved}
+
+    traj = gd(objective, x0, np.array([c.eta for c in cells]), settings, s["steps"], metrics)
+    return traj, {"alpha": np.full(len(cells), alpha), "depth": np.full(len(cells), depth)}
+
+
+def train_razin_cohen(settings, cells, as_t):
+    """Part (c): depth-3 completion of the 2×2 example from det(W₀) > 0, one run per cell."""
+    s = settings["razin_cohen"]
+    std = s["init_std"]
+    x0 = as_t([gaussian_factors(c.seed, 2, 3, std, positive_det=True).ravel() for c in cells])
+    R = len(cells)
+    objective = Factorized(Entries(as_t([RAZIN_COHEN_MASK] * R), as_t([RAZIN_COHEN_TARGET] * R)), 2, 3,
+                           SCALE[cells[0].loss](3))  # fmt: skip
+
+    def metrics(W):
+        return {"w00": W[:, 0, 0]}
+
+    traj = gd(objective, x0, np.array([c.eta for c in cells]), settings, s["steps"], metrics)
+    return traj, {"alpha": np.full(R, std), "depth": np.full(R, 3)}
+
+
+def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
+    """Train every cell of one batch (one model) together; returns (Trajectory, per-run constants)."""
+    if any(c.sigma != 0 for c in cells):
+        raise ValueError("low_rank: label noise (sigma > 0) is not part of this experiment; use sigma: [0]")
+    as_t = lambda arrays: torch.as_tensor(np.stack(arrays), dtype=dtype, device=device)  # noqa: E731
+    model = cells[0].model
+    if model == "sensing_uut":
+        return train_sensing(settings, cells, as_t, reference)
+    if model.startswith("completion_depth"):
+        return train_completion(settings, cells, as_t, int(model.removeprefix("completion_depth")))
+    return train_razin_cohen(settings, cells, as_t)
+
+
+# ---------------------------------------------------------------- claims
+
+
+def final_rows(table):
+    """The last logged row of every run (cell, and α and m where swept)."""
+    keys = [k for k in ("cell", "alpha", "m") if k in table and table[k].notna().any()]
+    t = table.dropna(subset=["train_loss"])
+    return t.sort_values("step").groupby(keys, sort=True, dropna=False).tail(1)
+
+
+def claims(table, settings: dict, reference=None) -> list[Claim]:
+    """The lecture's statements about this figure, each checked as a number."""
+    return sensing_claims(table, settings) + completion_claims(table) + razin_cohen_claims(table)
+
+
+def _agg(frame, column, how):
+    return float(getattr(frame[column], how)()) if len(frame) else float("nan")
+
+
+def sensing_claims(table, settings) -> list[Claim]:
+    t = table[table.model == "sensing_uut"]
+    if not len(t):
+        return []
+    last = final_rows(t)
+    s = settings["sensing"]
+    alphas = sorted({float(a) for a in s["alphas"]}, reverse=True)
+    small = alphas[-1]
+    m_hi, m_lo = max(s["measurements"]), min(s["measurements"])
+    hi = last[last.m == m_hi]
+    # monotone: err(α_{k+1}) / err(α_k) for consecutive α (largest first), per seed
+    ratios = []
+    for _, runs in hi.groupby("cell"):
+        err = runs.set_index("alpha").rel_err.reindex(alphas).to_numpy()
+        ratios.append(np.nanmax(err[1:] / err[:-1]) if np.isfinite(err).all() else np.nan)
+    at_small = hi[np.isclose(hi.alpha, small)]
+    lo = last[(last.m == m_lo) & np.isclose(last.alpha, small)]
+    out = [
+        Claim(E, f"sensing m={m_hi}: rel. error falls as alpha shrinks: max over seeds, consecutive alpha "
+                 "of err(smaller alpha)/err(larger alpha)",
+              max(ratios) if ratios else np.nan, "<=", 1.0, "ground truth X*"),
+        Claim(E, f"sensing m={m_hi}, alpha={small:g}: max over seeds |X - X*|_F/|X*|_F",
+              _agg(at_small, "rel_err", "max"), "<=", 1e-2, "ground truth X*"),
+        Claim(E, f"sensing m={m_hi}, alpha={small:g}: max over seeds |tr X / tr X* - 1|",
+              _agg(at_small.assign(d=(at_small.trace_ratio - 1).abs()), "d", "max"), "<=", 1e-2,
+              "ground truth X*"),
+        Claim(E, f"min-trace SDP at m={m_hi} recovers X*: max over seeds |X_sdp - X*|_F/|X*|_F",
+              _agg(at_small, "sdp_dist_truth", "max"), "<=", 1e-4, "SDP (cvxpy, Clarabel)"),
+        # (no bound) whether GD's small-alpha limit is the nuclear-norm minimiser is disputed (Arora et al. 2019)
+        Claim(E, f"sensing m={m_lo}, alpha={small:g}: mean over seeds tr X / tr X_sdp (info: the limit "
+                 "is disputed, Arora et al. 2019)",
+              _agg(lo, "sdp_trace_ratio", "mean"), "info", np.nan, "SDP (cvxpy, Clarabel)"),
+        Claim(E, f"sensing m={m_lo}, alpha={small:g}: mean over seeds |X - X_sdp|_F/|X_sdp|_F (info)",
+              _agg(lo, "sdp_dist", "mean"), "info", np.nan, "SDP (cvxpy, Clarabel)"),
+        Claim(E, f"sensing m={m_lo}, alpha={small:g}: mean over seeds |X - X*|_F/|X*|_F (info)",
+              _agg(lo, "rel_err", "mean"), "info", np.nan, "ground truth X*"),
+        Claim(E, f"min-trace SDP at m={m_lo}: mean over seeds |X_sdp - X*|_F/|X*|_F (info)",
+              _agg(lo, "sdp_dist_truth", "mean"), "info", np.nan, "SDP (cvxpy, Clarabel)"),
+    ]  # fmt: skip
+    return out
+
+
+def completion_claims(table) -> list[Claim]:
+    last = final_rows(table[table.model.str.startswith("completion_depth")])
+    d2, d3 = last[last.model == "completion_depth2"], last[last.model == "completion_depth3"]
+    if not len(d2) and not len(d3):
+        return []
+    return [
+        Claim(E, "completion: mean test MSE at depth 2 / mean test MSE at depth 3",
+              _agg(d2, "test_mse", "mean") / _agg(d3, "test_mse", "mean"), ">=", 10.0, "ground truth W*"),
+        Claim(E, "completion depth 3 has effective rank 2: max over seeds sigma_3/sigma_1",
+              _agg(d3, "sv_3", "max"), "<=", 1e-2, "singular values of W"),
+        Claim(E, "completion depth 2: min over seeds sigma_3/sigma_1 (info)",
+              _agg(d2, "sv_3", "min"), "info", np.nan, "singular values of W"),
+    ]  # fmt: skip
+
+
+def razin_cohen_claims(table) -> list[Claim]:
+    last = final_rows(table[table.model == "razin_cohen"])
+    if not len(last):
+        return []
+    last = last.assign(abs_w00=last.w00.abs(), product=last.w00.abs() * np.sqrt(2 * last.train_loss))
+    ref = "Razin & Cohen 2020: |W00| ~ 1/sqrt(2L)"
+    return [
+        Claim(E, "Razin-Cohen: |W00| grows without bound as L -> 0: min over seeds |W00| at the last step",
+              _agg(last, "abs_w00", "min"), ">=", 10.0, ref),
+        Claim(E, "Razin-Cohen: min over seeds |W00| sqrt(2L) at the last step",
+              _agg(last, "product", "min"), ">=", 0.9, ref),
+        Claim(E, "Razin-Cohen: max over seeds |W00| sqrt(2L) at the last step",
+              _agg(last, "product", "max"), "<=", 1.1, ref),
+        Claim(E, "Razin-Cohen: effective rank 1: max over seeds sigma_2/sigma_1",
+              _agg(last, "sv_2", "max"), "<=", 1e-2, "singular values of W"),
+        Claim(E, "Razin-Cohen: the loss vanishes: max over seeds L at the last step (info)",
+              _agg(last, "train_loss", "max"), "info", np.nan, ref),
+    ]  # fmt: skip

@@ -1,0 +1,43 @@
+"""What the HTML report shows beside each figure: its caption and measured claims.
+
+Snakemake renders every caption as a Jinja template with the job's params.
+A :class:`FigureCaption` param reads the family's caption text and its claims
+table *when the report is rendered*, so the caption states the values measured
+by the run.  Snakemake's rerun trigger ignores params that are not plain data,
+so this object never makes the figure rerun.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .claims import summary
+
+
+@dataclass(frozen=True)
+class FigureCaption:
+    """The caption of one figure: ``text`` path (reStructuredText) and ``claims`` CSV path."""
+
+    text: str
+    claims: str
+
+    def __str__(self) -> str:
+        return Path(self.text).read_text()
+
+    def rows(self) -> list[dict]:
+        """The experiment's claims as dicts; empty if the claims table does not exist yet."""
+        from .jobs import read_claims
+
+        return read_claims(self.claims) if Path(self.claims).exists() else []
+
+    def summary(self) -> str:
+        rows = self.rows()
+        return f"{sum(r['pass'] for r in rows)}/{len(rows)} claims hold"
+
+
+def run_summary(claims_csv: str) -> str:
+    """The claims summary of a finished run (``claims: N/M passed`` and each failure)."""
+    from .jobs import read_claims
+
+    return summary(read_claims(claims_csv))

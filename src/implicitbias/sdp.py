@@ -1,0 +1,32 @@
+"""The minimum-trace PSD matrix consistent with linear measurements (a semidefinite program).
+
+    minimise tr(X)  subject to  X ⪰ 0,  ⟨Aᵢ, X⟩ = yᵢ  (i = 1 … m).
+
+For X ⪰ 0 the trace is the nuclear norm ‖X‖_*, so this is the nuclear-norm
+minimiser over PSD matrices: the solution Gunasekar et al. (2017) conjecture
+that gradient descent on X = UUᵀ reaches as the init scale α → 0.  Solved with
+cvxpy and its bundled interior-point solver Clarabel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def min_trace_psd(A: np.ndarray, y: np.ndarray) -> dict:
+    """Solve the SDP for symmetric ``A`` (``[m, n, n]``) and ``y`` (``[m]``).
+
+    Returns ``X`` (n×n, symmetrised), ``trace`` = tr(X), the solver ``status``
+    and ``residual`` = max |⟨Aᵢ, X⟩ − yᵢ| / max |yᵢ| (how well X meets the constraints).
+    """
+    import cvxpy as cp
+
+    m, n, _ = A.shape
+    X = cp.Variable((n, n), PSD=True)
+    # ⟨Aᵢ, X⟩ for all i at once: rows of A flattened (row-major) times vec(X)
+    constraints = [A.reshape(m, n * n) @ cp.vec(X, order="C") == y]
+    problem = cp.Problem(cp.Minimize(cp.trace(X)), constraints)
+    problem.solve(solver=cp.CLARABEL)
+    Xv = 0.5 * (X.value + X.value.T)
+    residual = np.abs(np.einsum("mij,ij->m", A, Xv) - y).max() / max(np.abs(y).max(), 1e-300)
+    return {"X": Xv, "trace": float(np.trace(Xv)), "status": problem.status, "residual": float(residual)}

@@ -1,0 +1,160 @@
+"""Double descent: the risk formulas, the estimators and the digits features (float64)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from implicitbias import digits, hmrt, tables
+from implicitbias.experiments import double_descent as dd
+from implicitbias.grid import Cell
+
+R2, S2 = 1.0, 0.25
+CPU, F64 = torch.device("cpu"), torch.float64
+SETTINGS = {
+    "n": 40, "gammas": [0.25, 0.5, 2.0, 4.0], "signal_norm_squared": R2, "noise_variance": S2,
+    "gd_gammas": [0.25, 4.0], "gd_steps": 400, "blowup": 1e10,
+    "n_train": 200, "features": [50, 100, 180, 200, 220, 300, 400, 800], "rff_scale": 0.8, "relu_scale": 2.0,
+}  # fmt: skip
+
+
+def run(model, optimizer, seeds, settings=SETTINGS, eta=1.0, sigma=0.0):
+    cells = [Cell(model, "squares", optimizer, eta, sigma, s) for s in seeds]
+    traj, const = dd.train_batch(settings, cells, CPU, F64)
+    return tables.trajectory_table("double_descent", cells, traj, const).to_pandas()
+
+
+# ---------------------------------------------------------------- formulas
+
+
+@pytest.mark.parametrize(
+    "gamma, minnorm, ridge",
+    [(0.5, 0.250, 0.175), (2.0, 0.750, 0.640), (5.0, 0.8625, 0.846)],
+)
+def test_formulas_give_the_issue_table(gamma, minnorm, ridge):
+    # the issue's table, r^2 = 1, s^2 = 0.25, rounded to 3 decimals (4 for 0.8625)
+    assert hmrt.minnorm_asymptotic(gamma, R2, S2) == pytest.approx(minnorm, abs=5e-5)
+    assert hmrt.optimal_ridge_risk(gamma, R2, S2) == pytest.approx(ridge, abs=5e-4)
+
+
+def test_exact_finite_n_value_at_gamma_0_9():
+    assert hmrt.minnorm_exact(180, 200, R2, S2) == pytest.approx(2.368, abs=5e-4)
+    assert np.isnan(hmrt.minnorm_exact([199, 200, 201], 200, R2, S2)).all()
+    # the exact value tends to the asymptotic one: p/(n − p − 1) → γ/(1 − γ)
+    assert hmrt.minnorm_exact(2e6, 1e6, R2, S2) == pytest.approx(hmrt.minnorm_asymptotic(2.0, R2, S2), rel=1e-5)
+
+
+def test_ridge_formula_at_lambda_star_is_its_minimum_and_the_closed_form():
+    for g in (0.3, 1.0, 2.0, 7.0):
+        lam = hmrt.optimal_lambda(g, R2, S2)
+        at = hmrt.ridge_risk(lam, g, R2, S2)
+        assert at == pytest.approx(hmrt.optimal_ridge_risk(g, R2, S2), rel=1e-12)
+        others = hmrt.ridge_risk(lam * np.array([0.5, 0.9, 1.1, 2.0]), g, R2, S2)
+        assert (others > at).all()
+
+
+def test_stieltjes_transform_and_derivative_match_the_spectrum_of_a_large_sample():
+    g = np.random.default_rng(0)
+    n, p, lam = 2000, 1000, 0.3
+    X = g.standard_normal((n, p))
+    eig = np.linalg.eigvalsh(X.T @ X / n)
+    # linear spectral statistics fluctuate by O(1/n) around their limit
+    assert np.mean(1 / (eig + lam)) == pytest.approx(hmrt.mp_stieltjes(lam, p / n), rel=5e-3)
+    assert np.mean(1 / (eig + lam) ** 2) == pytest.approx(hmrt.mp_stieltjes_derivative(lam, p / n), rel=1e-2)
+    h = 1e-6
+    fd = -(hmrt.mp_stieltjes(2.0 + h, 3.0) - hmrt.mp_stieltjes(2.0 - h, 3.0)) / (2 * h)
+    assert hmrt.mp_stieltjes_derivative(2.0, 3.0) == pytest.approx(fd, rel=1e-7)
+
+
+@pytest.mark.parametrize("p", [8, 40])
+def test_exact_formula_matches_monte_carlo_of_the_min_norm_estimator(p):
+    n, reps = 20, 3000
+    risks = []
+    for seed in range(reps):
+        X, y, beta = dd.isotropic_problem(seed, n, p, R2, S2, 0.0)
+        risks.append(np.sum((np.linalg.pinv(X) @ y - beta) ** 2))
+    risks = np.array(risks)
+    se = risks.std() / np.sqrt(reps)
+    assert abs(risks.mean() - hmrt.minnorm_exact(p, n, R2, S2)) < 4 * se
+
+
+# ---------------------------------------------------------------- estimators
+
+
+@pytest.mark.parametrize("p", [10, 60])
+def test_min_norm_is_the_pseudo_inverse_and_ridge_is_its_formula(p):
+    X, y, _ = dd.isotropic_problem(3, 30, p, R2, S2, 0.0)
+    A, Y = torch.as_tensor(X)[None], torch.as_tensor(y)[None, :, None]
+    b = dd.min_norm(A, Y)[0, :, 0].numpy()
+    np.testing.assert_allclose(b, np.linalg.pinv(X) @ y, rtol=0, atol=1e-12 * np.linalg.norm(b))
+    lam = 0.7
+    b = dd.ridge(A, Y, torch.tensor([lam], dtype=F64))[0, :, 0].numpy()
+    direct = np.linalg.solve(X.T @ X + 30 * lam * np.eye(p), X.T @ y)
+    np.testing.assert_allclose(b, direct, rtol=0, atol=1e-12 * np.linalg.norm(direct))
+
+
+def test_gd_from_zero_equals_the_min_norm_solution_and_divergence_is_recorded():
+    table = run("isotropic", "gd", [0, 1])
+    assert table.dist_min_norm.max() < 1e-10
+    assert sorted(table.p.unique()) == [10, 160]
+    bad = run("isotropic", "gd", [0], eta=2.5)  # η above 2/λ_max
+    assert (bad.status == "diverged").all()
+    [claim] = dd.isotropic_claims(bad, SETTINGS)
+    assert not claim.passed  # reported as failed, not raised
+
+
+def test_label_noise_sigma_adds_to_the_observation_noise():
+    table = run("isotropic", "min_norm", [0], sigma=0.5)
+    assert (table.noise_variance_total == S2 + 0.25).all()
+    p = table.p.to_numpy()
+    np.testing.assert_allclose(table.theory_exact, hmrt.minnorm_exact(p, 40, R2, S2 + 0.25))
+
+
+def test_an_estimator_a_part_does_not_have_is_refused_by_name():
+    with pytest.raises(ValueError, match="rff_digits has no estimator 'gd'"):
+        run("rff_digits", "gd", [0])
+
+
+# ---------------------------------------------------------------- digits
+
+
+def test_digits_file_is_what_load_digits_returns():
+    from sklearn.datasets import load_digits
+
+    X, labels = digits.load()
+    X_ref, y_ref = load_digits(return_X_y=True)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(labels, y_ref)
+    tr, te = digits.split(len(X), 500, 0)
+    assert len(tr) == 500 and len(te) == 1297 and not set(tr) & set(te)
+
+
+def test_random_fourier_features_approximate_the_gaussian_kernel():
+    X, _ = digits.load()
+    x = X[:3]
+    omega, N = 0.8, 40000
+    phi = digits.feature_map("rff", N, 0, omega, X)(x)
+    approx = 2 * phi @ phi.T / N  # E 2cos(wᵀx + b)cos(wᵀx′ + b) = E cos(wᵀ(x − x′))
+    z = x / digits.PIXEL_MAX
+    exact = np.exp(-(omega**2) * ((z[:, None] - z[None]) ** 2).sum(-1) / 2)
+    assert np.abs(approx - exact).max() < 5 * np.sqrt(2 / N)  # each term is bounded by 2
+
+
+def test_relu_features_have_no_dead_unit_and_full_rank_at_n():
+    X, _ = digits.load()
+    tr, _ = digits.split(len(X), 500, 0)
+    F = digits.feature_map("relu", 500, 0, 2.0, X[tr])(X[tr])
+    assert (F > 0).any(axis=0).all()
+    assert np.linalg.matrix_rank(F) == 500
+
+
+@pytest.mark.parametrize("model", ["rff_digits", "relu_digits"])
+def test_digits_double_descent_claims_pass_on_a_small_sweep(model):
+    table = run(model, "min_norm", [0, 1])
+    over = table[table.p >= 200]
+    assert (over.train_error == 0).all()
+    claims = dd.claims(table, SETTINGS)
+    assert len(claims) == 7
+    failed = [c for c in claims if not c.passed]
+    assert not failed, failed

@@ -1,0 +1,144 @@
+"""The max-margin experiment: solver references on sets with known answers, losses, training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from implicitbias import tables
+from implicitbias.classification import LinearClassifier, angle_gap
+from implicitbias.experiments import max_margin as mm
+from implicitbias.grid import Cell
+from implicitbias.margins import hard_margin_svm, linf_max_margin
+
+SETTINGS = {
+    "log_points": 41, "eta_unit": "inverse_sharpness", "blowup": 1e10,
+    "sets": {"default": {"steps": 2000}, "stretched": {"steps": 2000, "stretch": 20},
+             "generic": {"steps": 2000, "n": 60, "d": 10, "gap": 0.1}},
+    "optimizers": {"sign_gd": {"schedule": "inv_sqrt"}},
+}  # fmt: skip
+SOLVER_TOL = 1e-6  # Clarabel's default feasibility/optimality tolerances are 1e-8 (relative)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_default_set_svm_is_half_half_with_alpha_one_eighth(seed):
+    X, y = mm.default_set(seed)
+    w, alpha = hard_margin_svm(X, y)
+    np.testing.assert_allclose(w, [0.5, 0.5], atol=SOLVER_TOL)
+    np.testing.assert_allclose(alpha[:4], 1 / 8, atol=SOLVER_TOL)  # the four support vectors
+    np.testing.assert_allclose(alpha[4:], 0, atol=SOLVER_TOL)
+    # KKT: stationarity w = Σ αᵢ yᵢ xᵢ and every margin ≥ 1, equal to 1 on the support
+    np.testing.assert_allclose((alpha * y) @ X, w, atol=SOLVER_TOL)
+    margins = y * (X @ w)
+    assert margins.min() >= 1 - SOLVER_TOL
+    np.testing.assert_allclose(margins[:4], 1, atol=SOLVER_TOL)
+
+
+def test_svm_matches_the_closed_form_of_a_single_support_vector():
+    """Two points z₁ = (1, 2), z₂ = (3, 3): the SVM is z₁/‖z₁‖² if ⟨z₂, z₁⟩/‖z₁‖² ≥ 1 (9/5 here)."""
+    X = np.array([[1.0, 2.0], [-3.0, -3.0]])
+    y = np.array([1.0, -1.0])
+    w, alpha = hard_margin_svm(X, y)
+    np.testing.assert_allclose(w, [0.2, 0.4], atol=SOLVER_TOL)
+    np.testing.assert_allclose(alpha, [0.2, 0.0], atol=SOLVER_TOL)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_stretched_set_linf_direction_is_the_diagonal(seed):
+    X, y = mm.data("stretched", seed, SETTINGS)
+    w, gamma = linf_max_margin(X, y)
+    np.testing.assert_allclose(w / np.linalg.norm(w), [2**-0.5, 2**-0.5], atol=1e-9)
+    # every zᵢ lies in the positive quadrant, so w = (1, 1) is optimal: γ = minᵢ (zᵢ₁ + zᵢ₂)
+    assert gamma == pytest.approx(np.min((y[:, None] * X).sum(axis=1)), rel=1e-9)
+    # and the L2 direction differs from it: it turns towards the stretched axis
+    w2, _ = hard_margin_svm(X, y)
+    assert w2[1] / w2[0] > 2
+
+
+def test_generic_set_is_separable_with_the_requested_gap():
+    X, y = mm.generic_set(3, 60, 10, 0.1)
+    assert X.shape == (60, 10) and set(np.unique(y)) == {-1.0, 1.0}
+    w, alpha = hard_margin_svm(X, y)
+    assert (y * (X @ w)).min() >= 1 - SOLVER_TOL
+    assert 1 / np.linalg.norm(w) >= 0.1 - SOLVER_TOL  # the labelling hyperplane has margin ≥ gap
+    assert np.sum(alpha) == pytest.approx(w @ w, rel=1e-6)  # Σα = ‖ŵ‖² (complementary slackness)
+
+
+def test_losses_and_gradient_match_autograd():
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(3, 7, 4, generator=g, dtype=torch.float64)
+    y = torch.sign(torch.randn(3, 7, generator=g, dtype=torch.float64))
+    theta = torch.randn(3, 4, generator=g, dtype=torch.float64, requires_grad=True)
+    for loss, ell in (("exponential", lambda m: torch.exp(-m)), ("logistic", lambda m: torch.log1p(torch.exp(-m)))):
+        obj = LinearClassifier(X, y, loss)
+        m = torch.einsum("rnd,rd->rn", X, theta) * y
+        value = ell(m).sum(dim=1)
+        torch.testing.assert_close(obj.loss(theta.detach()), value.detach(), rtol=1e-14, atol=0)
+        (grad,) = torch.autograd.grad(value.sum(), theta)
+        torch.testing.assert_close(obj.grad(theta.detach()), grad, rtol=1e-13, atol=1e-15)
+
+
+def test_logistic_loss_keeps_precision_at_large_margins():
+    X = torch.tensor([[[1.0]]], dtype=torch.float64)
+    y = torch.ones(1, 1, dtype=torch.float64)
+    obj = LinearClassifier(X, y, "logistic")
+    theta = torch.tensor([[50.0]], dtype=torch.float64)
+    # log(1 + e^{-50}) = e^{-50}(1 − e^{-50}/2 + …): a naive log(1 + e^{-50}) would give 0
+    assert obj.loss(theta).item() == pytest.approx(np.exp(-50), rel=1e-15)
+
+
+def test_angle_gap_is_one_minus_cosine():
+    a = torch.tensor([[1.0, 0.0], [1.0, 1.0]], dtype=torch.float64)
+    b = torch.tensor([[0.0, 2.0], [2.0, 2.0 + 1e-6]], dtype=torch.float64)
+    cos = (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1))
+    torch.testing.assert_close(angle_gap(a, b)[:1], 1 - cos[:1])
+    assert 0 < angle_gap(a, b)[1].item() < 1e-12  # resolves a gap below 1e-12 instead of rounding to 0
+
+
+def run(cells, settings=SETTINGS):
+    traj, const = mm.train_batch(settings, cells, torch.device("cpu"), torch.float64)
+    return traj, const, tables.trajectory_table("max_margin", cells, traj, const).to_pandas()
+
+
+def test_gd_step_is_the_formula_and_loss_sum_is_recorded():
+    """Three GD steps θ ← θ + η Σ e^{−⟨θ,zᵢ⟩} zᵢ, η = 1/σ_max(X)², by numpy."""
+    cell = Cell("default", "exponential", "gd", 1.0, 0.0, 0)
+    settings = {**SETTINGS, "sets": {**SETTINGS["sets"], "default": {"steps": 3}}}
+    traj, const, table = run([cell], settings)
+    X, y = mm.default_set(0)
+    Z = y[:, None] * X
+    eta = 1 / np.linalg.norm(X, 2) ** 2
+    theta = np.zeros(2)
+    for _ in range(3):
+        theta = theta + eta * Z.T @ np.exp(-Z @ theta)
+    np.testing.assert_allclose(traj.x[0].numpy(), theta, rtol=1e-14)
+    assert const["eta_abs"][0] == pytest.approx(eta, rel=1e-14)
+    final = table[table.step == 3].iloc[0]
+    assert final.train_loss == pytest.approx(np.exp(-Z @ theta).sum(), rel=1e-14)
+    assert final.loss == "exponential"  # the grid axis is not overwritten by a metric
+
+
+def test_sign_gd_on_the_stretched_set_moves_along_the_diagonal():
+    """Every zᵢ lies in the positive quadrant, so ∇L has negative coordinates and sign-GD adds η_t(1, 1)."""
+    cells = [Cell("stretched", "exponential", "sign_gd", 0.1, 0.0, s) for s in range(2)]
+    traj, _, table = run(cells)
+    steps = SETTINGS["sets"]["stretched"]["steps"]
+    expected = 0.1 * np.sum(1 / np.sqrt(np.arange(1, steps + 1)))
+    np.testing.assert_allclose(traj.x.numpy(), expected, rtol=1e-12)
+    assert table[table.step == steps].gap_linf.max() < 1e-15
+
+
+def test_gd_direction_approaches_the_svm_on_the_stretched_set():
+    cells = [Cell("stretched", "exponential", "gd", 1.0, 0.0, s) for s in range(2)]
+    _, _, table = run(cells)
+    last = mm.final_rows(table)
+    # after 2000 steps GD is already far closer to ŵ than to the ℓ∞ direction (1 − cos ≈ 0.2 apart)
+    assert (last.gap_l2 < 0.1 * last.gap_linf).all()
+
+
+def test_claim_helpers():
+    steps = np.array([1, 10, 100, 1000, 10_000, 100_000])
+    assert mm.increases(steps, np.array([5.0, 6, 4, 3, 2, 2.5]), after=100) == 1
+    gap = 3.0 / np.log(steps[2:]) ** 2
+    assert mm.log_rate(steps[2:], gap, after=100) == pytest.approx(2.0, rel=1e-12)

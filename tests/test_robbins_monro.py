@@ -1,0 +1,72 @@
+"""Robbins–Monro numerics against closed forms (float64)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from implicitbias import rng
+from implicitbias.experiments import robbins_monro as rm
+from implicitbias.grid import Cell
+from implicitbias.stochastic_approximation import PHI0, asymptotic_k_mse
+
+DT = torch.float64
+CPU = torch.device("cpu")
+
+
+def test_asymptotic_variance_formula():
+    assert float(asymptotic_k_mse(1 / PHI0)) == pytest.approx(math.pi / 2, rel=1e-14)  # c²/4 at 2cφ(0) = 2
+    assert float(asymptotic_k_mse(2.0)) == pytest.approx(1 / (4 * PHI0 - 1), rel=1e-14)
+    assert np.isnan(asymptotic_k_mse(1.0))  # 2φ(0) = 0.798 < 1: no √k rate
+    grid = np.linspace(1.3, 6, 2000)
+    assert grid[np.nanargmin(asymptotic_k_mse(grid))] == pytest.approx(1 / PHI0, abs=3e-3)
+
+
+def test_median_loss_has_gradient_m_of_x():
+    """d/dx ½E|Z − x| = Φ(x) − ½ = M(x)."""
+    med = rm.Median(torch.arange(1))
+    x = torch.linspace(-3, 3, 13, dtype=DT)[:, None].requires_grad_()
+    (g,) = torch.autograd.grad(med.loss(x).sum(), x)
+    torch.testing.assert_close(g[:, 0], torch.special.ndtr(x.detach()[:, 0]) - 0.5, rtol=1e-12, atol=1e-14)
+
+
+def test_median_observation_is_unbiased():
+    """Mean of 1{Z ≤ x} − ½ over 20000 replicates is M(x) = Φ(x) − ½ within 4 standard errors (s.d. ≤ ½)."""
+    R = 20000
+    med = rm.Median(torch.arange(R))
+    x = torch.full((R, 1), 0.4, dtype=DT)
+    mean = med.grad(x, 7).mean()
+    assert abs(float(mean) - (float(torch.special.ndtr(torch.tensor(0.4))) - 0.5)) <= 4 * 0.5 / math.sqrt(R)
+    # the draw is rng.normal of the replicate's stream
+    Z = rng.normal(rng.stream_key(torch.arange(R), 1), 7, 1)
+    torch.testing.assert_close(med.grad(x, 7), (Z <= x).to(DT) - 0.5, rtol=0, atol=0)
+
+
+def test_noise_floor_matches_its_small_step_limit():
+    """tr S = ησ²np/2 · (1 + O(ηn max‖aᵢ‖²)) for the n-scaled batch-1 gradient."""
+    A, _, _ = rm.ls_problem(0, 100, 5)
+    eta, sigma = 1e-4, 0.5
+    h = eta * 100 * (A * A).sum(1).max()
+    assert rm.stationary_error(A, eta, sigma) == pytest.approx(eta * sigma**2 * 100 * 5 / 2, rel=4 * h)
+
+
+def test_robbins_monro_step_is_c_over_k():
+    """Two steps from x₀ = 2 by hand: x_k = x_{k−1} − (c/k)(1{Z_k ≤ x_{k−1}} − ½)."""
+    s = {"median": {"runs": 3, "steps": 2, "log_points": 2, "x0": 2.0, "blowup": 1e10}}
+    traj, const = rm.train_batch(s, [Cell("median", "absolute", "robbins_monro", 2.5, 0.0, 0)], CPU, DT)
+    key = rng.stream_key(torch.arange(3), 1)
+    x = torch.full((3,), 2.0, dtype=DT)
+    for k in (1, 2):
+        Z = rng.normal(key, k, 1)[:, 0]
+        x = x - (2.5 / k) * ((Z <= x).to(DT) - 0.5)
+    torch.testing.assert_close(traj.x[:, 0], x, rtol=1e-15, atol=0)
+    assert traj.metrics["sq_error"][-1, 0] == pytest.approx(float(x.square().mean()), rel=1e-14)
+    assert traj.metrics["k_mse"][-1, 0] == pytest.approx(2 * float(x.square().mean()), rel=1e-14)
+
+
+def test_loss_model_mismatch_is_refused():
+    with pytest.raises(ValueError, match="needs loss"):
+        rm.train_batch({"median": {}}, [Cell("median", "squares", "robbins_monro", 2.0, 0.0, 0)], CPU, DT)

@@ -1,0 +1,58 @@
+"""Tidy tables: column safety, atomic writes, truncation detection."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from implicitbias import tables
+from implicitbias.grid import Cell
+from implicitbias.train import Trajectory
+
+
+def _traj(metrics):
+    return Trajectory(steps=np.array([0, 1]), metrics=metrics, diverged_at=np.array([-1]), x=None)
+
+
+def test_a_metric_may_not_overwrite_an_axis_column():
+    cells = [Cell("linear", "squares", "gd", 1.0, 0.0, 0)]
+    with pytest.raises(ValueError, match="loss"):
+        tables.trajectory_table("e", cells, _traj({"loss": np.zeros((2, 1))}), {})
+    table = tables.trajectory_table("e", cells, _traj({"train_loss": np.zeros((2, 1))}), {})
+    assert table.column("loss").to_pylist() == ["squares", "squares"]
+
+
+def test_diverged_run_keeps_rows_up_to_divergence():
+    cells = [Cell("linear", "squares", "gd", 3.0, 0.0, 0), Cell("linear", "squares", "gd", 1.0, 0.0, 0)]
+    traj = Trajectory(np.array([0, 10, 100]), {"m": np.ones((3, 2))}, np.array([10, -1]), None)
+    t = tables.trajectory_table("e", cells, traj, {}).to_pandas()
+    assert list(t[t.eta == 3.0].step) == [0, 10] and set(t[t.eta == 3.0].status) == {"diverged"}
+    assert list(t[t.eta == 1.0].step) == [0, 10, 100] and set(t[t.eta == 1.0].status) == {"ok"}
+
+
+def test_atomic_write_leaves_nothing_when_the_writer_fails(tmp_path):
+    target = tmp_path / "t.parquet"
+
+    def broken(tmp):
+        open(tmp, "w").write("half")
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        tables.atomic_write(target, broken)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_truncated_parquet_is_detected(tmp_path):
+    cells = [Cell("linear", "squares", "gd", 1.0, 0.0, 0)]
+    path = tmp_path / "b.parquet"
+    tables.write_parquet(path, tables.trajectory_table("e", cells, _traj({"m": np.zeros((2, 1))}), {}))
+    assert tables.is_complete(path)
+    data = path.read_bytes()
+    path.write_bytes(data[:-10])
+    assert not tables.is_complete(path)
+    with pytest.raises(ValueError, match="not a complete Parquet table"):
+        tables.read_parquet(path)
+    derived = tmp_path / "table.parquet"
+    derived.write_text("x")
+    assert tables.set_aside_incomplete([path], derived=[derived]) == [str(path)]
+    assert not path.exists() and (tmp_path / "b.parquet.corrupt").exists() and not derived.exists()
