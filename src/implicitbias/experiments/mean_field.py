@@ -131,7 +131,7 @@ def _train(settings: dict, cells: list, d: int, n: int, m: int, eta: np.ndarray,
         u = objective.margins(x)
         P = two_layer.path_norm(a, W)
         return {
-            "loss": objective.loss(x),
+            "train_loss": objective.loss(x),  # the mean loss L
             "margin": u.min(dim=1).values / P,  # normalised margin, ≤ γ*
             "path_norm": P,
             "train_error": (u <= 0).to(dtype).mean(dim=1),
