@@ -71,6 +71,13 @@ EXPERIMENTS: dict[str, Spec] = {
         optimizers=("gd", "adam", "adagrad"),
         title="Wilson et al. 2017: adaptive methods find sign(X^T y) and generalise badly; GD does not",
     ),
+    "mean_field": Spec(
+        models=("both_layers", "output_layer"),
+        losses=("logistic", "exponential", "smooth_margin"),
+        optimizers=("gd",),
+        title="Wide two-layer ReLU networks approach the F1 max-margin classifier (Chizat & Bach 2020)",
+        reference=True,
+    ),
 }
 
 

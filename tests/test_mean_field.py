@@ -1,0 +1,169 @@
+"""The mean-field experiment's numerics: data, gradients, the F1 LP reference (float64)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from implicitbias import f1_margin, tables, two_layer
+from implicitbias.experiments import mean_field as mf
+from implicitbias.grid import Cell
+
+EPS = np.finfo(float).eps
+SETTINGS = {
+    "d": 3, "k": 3, "n": 64, "width": 30, "steps": 300, "log_points": 10, "test_points": 500,
+    "dictionary": 2000, "sweep_dims": [5], "sweep_n": 64, "sweep_width": 20, "sweep_steps": 50,
+    "sweep_eta": {"both_layers": 1.0, "output_layer": 1.0}, "claim_dim": 5, "margin_fraction": 0.9, "both_error_max": 0.05,
+    "output_error_min": 0.15, "blowup": 1e10, "optimizers": {"gd": {"schedule": "inv_sqrt"}},
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------- the LP reference
+
+
+def test_lp_two_points_known_answer():
+    """x = (1, ±1), y = ±1.  The atoms θ = (1, ±1)/√2 give relu(θ·x₊) = √2 on one point and 0 on the
+    other, so f = ½ relu(θ₊·x) − ½ relu(θ₋·x) has margin √2/2 with Σ|c| = 1.  Dual certificate:
+    p = (½, ½) gives, for every unit θ, |½ relu(θ·x₊) − ½ relu(θ·x₋)| ≤ 1/√2, so γ* = 1/√2."""
+    X, y = np.array([[1.0, 1.0], [1.0, -1.0]]), np.array([1.0, -1.0])
+    s = np.sqrt(0.5)
+    theta = np.array([[s, s], [s, -s], [1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+    gamma, c = f1_margin.max_margin(X, y, theta)
+    assert gamma == pytest.approx(1 / np.sqrt(2), abs=1e-9)
+    np.testing.assert_allclose(c, [0.5, -0.5, 0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(y * f1_margin.network(c, theta, X), gamma, atol=1e-9)
+
+
+def test_lp_random_dictionary_brackets_the_exact_margin():
+    """With random atoms, the best atom at angle 45° + δ₁ (δ₁ ≥ 0, vanishing on x₋) and the one at
+    −45° − δ₂ give the feasible margin √2 / (1/cos δ₁ + 1/cos δ₂) ≤ γ*_K ≤ γ* = 1/√2."""
+    X, y = np.array([[1.0, 1.0], [1.0, -1.0]]), np.array([1.0, -1.0])
+    theta = f1_margin.sphere(3000, 2, seed=5)
+    gamma, c = f1_margin.max_margin(X, y, theta)
+    angle = np.arctan2(theta[:, 1], theta[:, 0])
+    d1 = np.min(angle[(angle >= np.pi / 4) & (angle <= np.pi / 2)] - np.pi / 4)
+    d2 = np.min(-np.pi / 4 - angle[(angle <= -np.pi / 4) & (angle >= -np.pi / 2)])
+    lower = np.sqrt(2) / (1 / np.cos(d1) + 1 / np.cos(d2))
+    assert lower - 1e-9 <= gamma <= 1 / np.sqrt(2) + 1e-9
+    assert np.abs(c).sum() <= 1 + 1e-9
+    assert (y * f1_margin.network(c, theta, X)).min() >= gamma - 1e-9
+
+
+def test_sphere_directions_are_unit_and_centred():
+    theta = f1_margin.sphere(20000, 3, seed=0)
+    np.testing.assert_allclose(np.linalg.norm(theta, axis=1), 1, atol=1e-14)
+    # E θ = 0 and E θθᵀ = I/3 for the uniform law; standard errors ~ 1/√K ≈ 0.007
+    assert np.abs(theta.mean(axis=0)).max() < 0.03
+    np.testing.assert_allclose(theta.T @ theta / len(theta), np.eye(3) / 3, atol=0.03)
+
+
+def test_path_norm_bound_against_the_lp_on_the_networks_own_directions():
+    """f = (1/m) Σ aⱼ relu(wⱼ·x) = Σ cⱼ relu(θⱼ·x) with θⱼ = wⱼ/‖wⱼ‖, cⱼ = aⱼ‖wⱼ‖/m and Σ|cⱼ| = P,
+    so the LP over the dictionary {θⱼ} is at least the network's margin / P."""
+    cells = [Cell("both_layers", "smooth_margin", "gd", 0.7, 0.0, 1)]
+    traj, objective, _ = mf._train(SETTINGS, cells, 3, 64, 30, np.array([0.7]), 3000,
+                                   np.array([0, 3000]), torch.device("cpu"), torch.float64)  # fmt: skip
+    a, W = (v[0].numpy() for v in objective.unpack(traj.x))
+    X, y, _, _ = mf.problem(1, 3, 3, 64, 0)
+    f = np.maximum(X @ W.T, 0) @ a / len(a)
+    P = np.abs(a) @ np.linalg.norm(W, axis=1) / len(a)
+    assert P == pytest.approx(traj.metrics["path_norm"][-1, 0], rel=1e-12)
+    assert (y * f).min() / P == pytest.approx(traj.metrics["margin"][-1, 0], rel=1e-10)
+    assert (y * f).min() > 0  # separated, so the comparison is a real one
+    gamma, _ = f1_margin.max_margin(X, y, W / np.linalg.norm(W, axis=1, keepdims=True))
+    assert (y * f).min() / P <= gamma * (1 + 1e-7)
+
+
+# ---------------------------------------------------------------- data and model
+
+
+def test_clusters_follow_chizat_and_bach():
+    k, d = 3, 6
+    coords, delta = mf.cluster_centres(k)
+    np.testing.assert_allclose(coords, [-3 / 8, 0, 3 / 8], atol=1e-15)
+    assert delta == pytest.approx(1 / 8)
+    X, y, Xt, yt = mf.problem(7, d, k, 400, 400)
+    for A, b in ((X, y), (Xt, yt)):
+        assert np.all(A[:, 0] == 1) and np.abs(A[:, 3:]).max() <= 0.5
+        near = np.abs(A[:, 1:3, None] - coords).argmin(axis=2)  # nearest centre per coordinate
+        dist = np.hypot(A[:, 1] - coords[near[:, 0]], A[:, 2] - coords[near[:, 1]])
+        assert dist.max() <= delta + 1e-15
+        cluster = near[:, 0] * k + near[:, 1]
+        labels = {c: set(b[cluster == c]) for c in np.unique(cluster)}
+        assert all(len(v) == 1 for v in labels.values())  # one label per cluster
+    assert sum(v == {-1.0} for v in labels.values()) == k * k // 2
+
+
+@pytest.mark.parametrize("loss", two_layer.LOSSES)
+@pytest.mark.parametrize("model", ["both", "output"])
+def test_manual_gradients_match_autograd(loss, model):
+    g = torch.Generator().manual_seed(0)
+    R, n, m, d = 3, 17, 11, 4
+    X = torch.randn(R, n, d, generator=g, dtype=torch.float64)
+    y = torch.randint(0, 2, (R, n), generator=g).double() * 2 - 1
+    W = torch.randn(R, m, d, generator=g, dtype=torch.float64)
+    a = torch.randn(R, m, generator=g, dtype=torch.float64)
+    obj = two_layer.BothLayers(X, y, m, loss) if model == "both" else two_layer.OutputLayer(X, y, W, loss)
+    x = obj.pack(a, W).requires_grad_(True)
+    (auto,) = torch.autograd.grad(obj.loss(x).sum(), x)
+    manual = obj.grad(x.detach())
+    torch.testing.assert_close(manual, auto, rtol=1e-12, atol=1e-14)
+
+
+def test_losses_are_means_over_samples():
+    u = torch.tensor([[0.3, -1.2, 2.0]], dtype=torch.float64)
+    assert two_layer.mean_loss("logistic", u).item() == pytest.approx(np.log1p(np.exp(-u.numpy())).mean())
+    assert two_layer.mean_loss("exponential", u).item() == pytest.approx(np.exp(-u.numpy()).mean())
+    assert two_layer.mean_loss("smooth_margin", u).item() == pytest.approx(np.log(np.exp(-u.numpy()).mean()))
+
+
+# ---------------------------------------------------------------- training and claims
+
+
+def _run(cells, settings=SETTINGS, reference=None):
+    traj, const = mf.train_batch(settings, cells, torch.device("cpu"), torch.float64, reference=reference)
+    return traj, const, tables.trajectory_table("mean_field", cells, traj, const).to_pandas()
+
+
+def test_batched_and_alone_runs_agree():
+    cells = [Cell("both_layers", "logistic", "gd", 1.0, 0.0, s) for s in range(3)]
+    t_all, c_all, _ = _run(cells)
+    t_one, c_one, _ = _run(cells[1:2])
+    # same arithmetic per run; the batched matmuls may sum in another order: a few ulps per step
+    torch.testing.assert_close(t_all.x[1], t_one.x[0], rtol=1e-9, atol=1e-12)
+    assert c_all["test_error_d5"][1] == c_one["test_error_d5"][0]
+
+
+def test_output_layer_trains_only_a_from_zero():
+    cells = [Cell("output_layer", "exponential", "gd", 1.0, 0.0, 2)]
+    traj, const, table = _run(cells)
+    a0, W0 = mf.init(2, SETTINGS["width"], 3)
+    np.testing.assert_array_equal(const["a_init"][0], np.zeros_like(a0))
+    np.testing.assert_array_equal(const["w_final"][0], W0.ravel())
+    assert table.sort_values("step").train_loss.iloc[0] == pytest.approx(1.0)  # e^0 at a = 0
+    assert table.sort_values("step").train_loss.iloc[-1] < 1.0
+
+
+def test_claims_on_a_small_run_and_the_bound():
+    seeds = [0, 1]
+    ref = mf.reference(SETTINGS, seeds)
+    cells = [Cell(m, "smooth_margin", "gd", 0.7, 0.0, s) for m in mf.MODELS for s in seeds]
+    import pandas as pd
+
+    table = pd.concat([_run([c for c in cells if c.model == m], reference=ref)[2] for m in mf.MODELS])
+    rows = mf.claims(table, SETTINGS, reference=ref)
+    assert [c.relation for c in rows] == [">=", "<=", "<=", "info", "info", "<=", ">=", "info", "info"]
+    ratio = table.margin / table.gamma_lp
+    assert rows[2].measured == ratio.max()  # the bound is checked at every logged step
+    last = table[table.step == SETTINGS["steps"]]
+    assert rows[0].measured == (last.margin / last.gamma_lp)[last.model == "both_layers"].min()
+    sweep = mf.sweep_table(table)
+    assert len(sweep) == len(cells) and rows[6].measured == sweep[sweep.model == "output_layer"].test_error.mean()
+    # gamma_lp column holds the reference per seed
+    assert set(table.gamma_lp.round(12)) == {round(ref["seeds"][str(s)]["gamma"], 12) for s in seeds}
+
+
+def test_label_noise_is_refused():
+    with pytest.raises(ValueError, match="sigma must be 0"):
+        _run([Cell("both_layers", "logistic", "gd", 1.0, 0.1, 0)])
