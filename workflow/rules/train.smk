@@ -1,5 +1,5 @@
-# Training: one job per batch (one experiment x model x loss x optimizer, all
-# eta x sigma x seeds), so torch is imported once per batch, not once per cell.
+# Training: one job per batch (one experiment x model: every loss, optimizer,
+# eta, sigma and seed of it), so torch is imported once per batch, not per cell.
 
 
 rule reference:
