@@ -78,7 +78,8 @@ def quadratic_problem(seed: int, n: int = 40, d: int = 100):
 
 
 def pipeline(family: str, grid: list[tuple[float, int]], steps: int) -> tuple[np.ndarray, float]:
-    """Final losses of every cell, and the seconds of the training loop (problem set-up excluded)."""
+    """Initial and final losses of every cell (``[2, cells]``), and the seconds of the training loop
+    (problem set-up excluded)."""
     eta = np.array([e for e, _ in grid])
     seeds = torch.tensor([s for _, s in grid])
     R = len(grid)
@@ -107,7 +108,7 @@ def pipeline(family: str, grid: list[tuple[float, int]], steps: int) -> tuple[np
     start = time.perf_counter()
     traj = train.run(objective, rule, x0, log_at, lambda x: {"train_loss": objective.loss(x)})
     seconds = time.perf_counter() - start
-    return traj.metrics["train_loss"][-1], seconds
+    return traj.metrics["train_loss"][[0, -1]], seconds
 
 
 # ---------------------------------------------------------------- the naive design: autograd + torch.optim, one cell
