@@ -12,7 +12,7 @@ name, is the file name of the job's table, so changing one η reruns only the
 batch holding it.  Inside the job, each (loss, optimizer) *group* trains as one
 tensor program.  One process per model rather than per (model, loss,
 optimizer) halves the number of processes, and importing torch costs about
-1.5 core-seconds per process (benchmarks/bench_pipeline.py measures this).
+1.5 core-seconds per process (benchmarks/run.py measures this).
 """
 
 from __future__ import annotations

@@ -24,11 +24,18 @@ The metric column is ``train_loss`` (not ``loss``, the name of the grid axis).
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from .. import optim, train
 from ..claims import Claim
-from ..objectives import LeastSquares
+from ..lazy import deferred
+
+# Training only, imported on first use: the claims job imports this module without torch.
+torch, objectives, optim, train = deferred(
+    globals(),
+    "torch",
+    "implicitbias.objectives",
+    "implicitbias.optim",
+    "implicitbias.train",
+)
 
 BLOCK = 5  # coordinates owned by each training example
 SCALE_FREE = ("adam", "adagrad")
@@ -69,7 +76,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     eta = np.array([c.eta for c in cells]) / (beta if in_units else 1.0)
 
     seeds = torch.tensor([c.seed for c in cells], device=device)
-    objective = LeastSquares(X, y, seeds, torch.zeros(len(cells), dtype=dtype, device=device))
+    objective = objectives.LeastSquares(X, y, seeds, torch.zeros(len(cells), dtype=dtype, device=device))
     w0 = torch.zeros(len(cells), X.shape[2], dtype=dtype, device=device)
     rule = optim.make(name, w0, torch.as_tensor(eta, dtype=dtype, device=device), settings["optimizers"].get(name))
 

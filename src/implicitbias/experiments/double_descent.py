@@ -29,11 +29,19 @@ by ``gd`` only.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from .. import digits, hmrt, optim, train
+from .. import digits, hmrt
 from ..claims import Claim
-from ..objectives import LeastSquares
+from ..lazy import deferred
+
+# Training only, imported on first use: the claims job imports this module without torch.
+torch, objectives, optim, train = deferred(
+    globals(),
+    "torch",
+    "implicitbias.objectives",
+    "implicitbias.optim",
+    "implicitbias.train",
+)
 
 E = "double_descent"
 PARTS = {"isotropic": ("min_norm", "ridge", "gd"), "rff_digits": ("min_norm",), "relu_digits": ("min_norm",)}
@@ -135,7 +143,7 @@ def gd_from_zero(X: torch.Tensor, y: torch.Tensor, cells, settings):
     beta_max = torch.linalg.matrix_norm(X, ord=2).square()
     eta = torch.as_tensor([c.eta for c in cells], dtype=X.dtype, device=X.device) / beta_max
     seeds = torch.tensor([c.seed for c in cells], device=X.device)
-    objective = LeastSquares(X, y, seeds, torch.zeros(R, dtype=X.dtype, device=X.device))
+    objective = objectives.LeastSquares(X, y, seeds, torch.zeros(R, dtype=X.dtype, device=X.device))
     x0 = torch.zeros(R, X.shape[2], dtype=X.dtype, device=X.device)
     rule = optim.make("gd", x0, eta)
     steps = settings["gd_steps"]

@@ -43,9 +43,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
-from .. import hessian, optim, replicates, rng, train
 from ..toy_drift import (
     drift_exact_log,
     drift_quarter_trace,
@@ -54,6 +52,18 @@ from ..toy_drift import (
     regularizer_lecture,
 )
 from ..claims import Claim
+from ..lazy import deferred
+
+# Training only, imported on first use: the claims job imports this module without torch.
+torch, hessian, optim, replicates, rng, train = deferred(
+    globals(),
+    "torch",
+    "implicitbias.hessian",
+    "implicitbias.optim",
+    "implicitbias.replicates",
+    "implicitbias.rng",
+    "implicitbias.train",
+)
 
 E = "label_noise"
 SAMPLE_TAG, LABEL_TAG, GAUSS_TAG, PROBE_TAG = 1, 2, 3, 4

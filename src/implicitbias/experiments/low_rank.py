@@ -32,12 +32,18 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import torch
 
-from .. import train
 from ..claims import Claim
-from ..factorization import Entries, Factorized, Sensing
-from ..optim import make
+from ..lazy import deferred
+
+# Training only, imported on first use: the claims job imports this module without torch.
+torch, factorization, optim, train = deferred(
+    globals(),
+    "torch",
+    "implicitbias.factorization",
+    "implicitbias.optim",
+    "implicitbias.train",
+)
 
 E = "low_rank"
 SCALE = {"squares": lambda m: 1.0, "mean_squares": lambda m: 1.0 / m}
@@ -131,9 +137,10 @@ def spectrum(W: torch.Tensor) -> dict[str, torch.Tensor]:
     return {f"sv_{i + 1}": s[:, i] for i in range(s.shape[1])}
 
 
-def gd(objective: Factorized, x0: torch.Tensor, eta: np.ndarray, settings: dict, steps: int, metrics):
+def gd(objective: factorization.Factorized, x0: torch.Tensor, eta: np.ndarray, settings: dict, steps: int, metrics):
     """Plain GD on the factors of every run, logged on the geometric schedule."""
-    rule = make("gd", x0, torch.as_tensor(eta, dtype=x0.dtype, device=x0.device), settings["optimizers"].get("gd"))
+    eta = torch.as_tensor(eta, dtype=x0.dtype, device=x0.device)
+    rule = optim.make("gd", x0, eta, settings["optimizers"].get("gd"))
     log_at = train.log_schedule(steps, settings["log_points"])
 
     def logged(x):
@@ -160,7 +167,7 @@ def train_sensing(settings, cells, as_t, reference):
         A = as_t([probs[c.seed][1] for c in cells])  # shared by the len(alphas) runs of each cell
         y = as_t([probs[c.seed][2] for c in cells])
         x0 = as_t([a * np.eye(n).ravel() for _, _, a in runs])  # U₀ = αI
-        objective = Factorized(Sensing(A, y), n, "psd", SCALE[cells[0].loss](m))
+        objective = factorization.Factorized(factorization.Sensing(A, y), n, "psd", SCALE[cells[0].loss](m))
 
         def metrics(X, X_star=X_star, S=S):
             fro = lambda M: torch.linalg.matrix_norm(M)  # noqa: E731
@@ -190,7 +197,8 @@ def train_completion(settings, cells, as_t, depth: int):
     probs = [completion_problem(c.seed, n, s["rank"], s["observed"]) for c in cells]
     W_star, mask = as_t([p[0] for p in probs]), as_t([p[1] for p in probs])
     x0 = as_t([gaussian_factors(c.seed, n, depth, alpha).ravel() for c in cells])
-    objective = Factorized(Entries(mask, W_star), n, depth, SCALE[cells[0].loss](s["observed"]))
+    entries = factorization.Entries(mask, W_star)
+    objective = factorization.Factorized(entries, n, depth, SCALE[cells[0].loss](s["observed"]))
     unobserved = n * n - s["observed"]
 
     def metrics(W):
@@ -206,8 +214,8 @@ def train_razin_cohen(settings, cells, as_t):
     std = s["init_std"]
     x0 = as_t([gaussian_factors(c.seed, 2, 3, std, positive_det=True).ravel() for c in cells])
     R = len(cells)
-    objective = Factorized(Entries(as_t([RAZIN_COHEN_MASK] * R), as_t([RAZIN_COHEN_TARGET] * R)), 2, 3,
-                           SCALE[cells[0].loss](3))  # fmt: skip
+    entries = factorization.Entries(as_t([RAZIN_COHEN_MASK] * R), as_t([RAZIN_COHEN_TARGET] * R))
+    objective = factorization.Factorized(entries, 2, 3, SCALE[cells[0].loss](3))
 
     def metrics(W):
         return {"w00": W[:, 0, 0]}

@@ -39,11 +39,18 @@ absolute.  ``adam_decay`` is Adam with the options of ``adam`` and the step
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from .. import optim, train
 from ..claims import Claim
-from ..classification import LinearClassifier, angle_gap, curvature_at_zero
+from ..lazy import deferred
+
+# Training only, imported on first use: the claims job imports this module without torch.
+torch, classification, optim, train = deferred(
+    globals(),
+    "torch",
+    "implicitbias.classification",
+    "implicitbias.optim",
+    "implicitbias.train",
+)
 
 SETS = ("default", "stretched", "generic")
 # optimizer name on the grid -> (update rule, options forced on top of the rule's own)
@@ -149,12 +156,12 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     w_inf = np.array([r["w_inf"] for r in refs])
     W_hat, W_inf = as_t(w_hat), as_t(w_inf)
 
-    beta = curvature_at_zero(loss) * np.array([np.linalg.norm(A, 2) ** 2 for A in Xs])
+    beta = classification.curvature_at_zero(loss) * np.array([np.linalg.norm(A, 2) ** 2 for A in Xs])
     rule, options = rule_and_options(opt, settings)
     in_units = settings["eta_unit"] == "inverse_sharpness" and rule in CURVATURE_RULES
     eta = np.array([c.eta for c in cells]) / (beta if in_units else 1.0)
 
-    objective = LinearClassifier(X, y, loss)
+    objective = classification.LinearClassifier(X, y, loss)
     theta0 = torch.zeros(len(cells), X.shape[2], dtype=dtype, device=device)
     update = optim.make(rule, theta0, torch.as_tensor(eta, dtype=dtype, device=device), options)
     planar = X.shape[2] == 2
@@ -163,8 +170,8 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
         out = {
             "train_loss": objective.loss(theta),
             "norm": torch.linalg.vector_norm(theta, dim=1),
-            "gap_l2": angle_gap(theta, W_hat),
-            "gap_linf": angle_gap(theta, W_inf),
+            "gap_l2": classification.angle_gap(theta, W_hat),
+            "gap_linf": classification.angle_gap(theta, W_inf),
             "margin": objective.normalised_margin(theta),
         }
         if planar:

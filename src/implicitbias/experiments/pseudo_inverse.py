@@ -17,11 +17,18 @@ The loss ``squares`` is the sum ½‖Ax − y‖² (not a mean).
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from .. import optim, train
 from ..claims import Claim
-from ..objectives import LeastSquares
+from ..lazy import deferred
+
+# Training only, imported on first use: the claims job imports this module without torch.
+torch, objectives, optim, train = deferred(
+    globals(),
+    "torch",
+    "implicitbias.objectives",
+    "implicitbias.optim",
+    "implicitbias.train",
+)
 
 
 def problem(seed: int, n: int, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -63,7 +70,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
 
     seeds = torch.tensor([c.seed for c in cells], device=device)
     sigma = torch.tensor([c.sigma for c in cells], dtype=dtype, device=device)
-    objective = LeastSquares(A, y, seeds, sigma)
+    objective = objectives.LeastSquares(A, y, seeds, sigma)
     name = cells[0].optimizer
     rule = optim.make(name, x0, torch.as_tensor(eta, dtype=dtype, device=device), settings["optimizers"].get(name))
 

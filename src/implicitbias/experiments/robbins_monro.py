@@ -29,12 +29,21 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
-from .. import optim, replicates, rng, train
 from ..claims import Claim
-from ..objectives import LeastSquares
 from ..stochastic_approximation import PHI0, asymptotic_k_mse
+from ..lazy import deferred
+
+# Training only, imported on first use: the claims job imports this module without torch.
+torch, objectives, optim, replicates, rng, train = deferred(
+    globals(),
+    "torch",
+    "implicitbias.objectives",
+    "implicitbias.optim",
+    "implicitbias.replicates",
+    "implicitbias.rng",
+    "implicitbias.train",
+)
 
 E = "robbins_monro"
 SCHEDULE = {"sgd": "constant", "robbins_monro": "inv_t"}
@@ -99,7 +108,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
         as_t = lambda a: torch.as_tensor(np.stack(a), dtype=dtype, device=device)  # noqa: E731
         A, y, x_star = (as_t([d[i] for d in data]).repeat_interleave(runs, dim=0) for i in range(3))
         sigma = torch.tensor([c.sigma for c in cells], dtype=dtype, device=device).repeat_interleave(runs)
-        objective = LeastSquares(A, y, seeds, sigma)
+        objective = objectives.LeastSquares(A, y, seeds, sigma)
         x0 = torch.zeros_like(x_star)
         metrics = lambda x: {"sq_error": (x - x_star).square().sum(dim=1)}  # noqa: E731
         constants = {

@@ -1,0 +1,133 @@
+"""Performance paths that must not change results, and the benchmark's smoke run.
+
+No timing is asserted here: benchmarks/run.py measures the ratios.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import torch
+
+from conftest import REPO
+from implicitbias import objectives, optim
+from implicitbias.experiments import EXPERIMENTS
+from implicitbias.lazy import deferred
+
+
+def shared_problem(R=6, n=9, p=23):
+    g = torch.Generator().manual_seed(3)
+    A = torch.randn(n, p, generator=g, dtype=torch.float64)
+    y = torch.randn(n, generator=g, dtype=torch.float64).expand(R, n)
+    x = torch.randn(R, p, generator=g, dtype=torch.float64)
+    seeds = torch.arange(R)
+    sigma = torch.tensor([0.0, 0.5, 1.0, 0.0, 2.0, 0.1], dtype=torch.float64)[:R]
+    return A, y, x, seeds, sigma
+
+
+def test_least_squares_shared_problem_is_one_gemm_with_the_same_numbers():
+    A, y, x, seeds, sigma = shared_problem()
+    R, (n, p) = x.shape[0], A.shape
+    per_run = objectives.LeastSquares(A.expand(R, n, p).contiguous(), y, seeds, sigma)
+    shared = objectives.LeastSquares(A.expand(R, n, p), y, seeds, sigma)
+    matrix = objectives.LeastSquares(A, y, seeds, sigma)
+    assert per_run.shared is None and shared.shared is not None and matrix.shared is not None
+    # The same sums of n (or p) products in another order: float64 round-off is
+    # ~n·u·‖A‖‖x‖ ≈ 1e-15 of the scale, far inside 1e-12.
+    scale = torch.linalg.matrix_norm(A) * (torch.linalg.vector_norm(x, dim=1, keepdim=True) + 1)
+    for other in (shared, matrix):
+        assert torch.all((other.residual(x) - per_run.residual(x)).abs() <= 1e-12 * scale)
+        assert torch.allclose(other.loss(x), per_run.loss(x), rtol=1e-12, atol=0)
+        for t, batch in ((1, None), (2, None), (3, 4), (7, 1)):  # full batch with label noise; minibatches
+            g0, g1 = per_run.grad(x, t, batch), other.grad(x, t, batch)
+            assert torch.all((g1 - g0).abs() <= 1e-12 * scale**2 * (n / (batch or n)))
+
+
+def test_shared_problem_trains_like_per_run_problems():
+    """GD for 50 steps from the same x0 on both paths: the same iterates up to round-off."""
+    A, y, x0, seeds, _ = shared_problem()
+    R, (n, p) = x0.shape[0], A.shape
+    eta = torch.full((R,), 0.5 / torch.linalg.matrix_norm(A, 2).item() ** 2, dtype=torch.float64)
+    zero = torch.zeros(R, dtype=torch.float64)
+    finals = []
+    for A_runs in (A.expand(R, n, p), A.expand(R, n, p).contiguous()):
+        objective, rule, x = objectives.LeastSquares(A_runs, y, seeds, zero), optim.make("gd", x0, eta), x0
+        for t in range(1, 51):
+            x = rule.step(x, objective.grad(x, t), t)
+        finals.append(x)
+    assert torch.allclose(finals[0], finals[1], rtol=0, atol=1e-12 * float(x0.abs().max()))
+
+
+def test_constant_step_skips_the_product_but_a_reassigned_schedule_still_applies():
+    x = torch.ones(2, 3, dtype=torch.float64)
+    g = torch.full((2, 3), 0.25, dtype=torch.float64)
+    eta = torch.tensor([0.1, 0.3], dtype=torch.float64)
+    rule = optim.make("gd", x, eta)
+    assert torch.equal(rule.step(x, g, 5), x - eta[:, None] * g)
+    rule.schedule = lambda t: 0.5  # label_noise drops η this way
+    assert torch.equal(rule.step(x, g, 5), x - (eta[:, None] * 0.5) * g)
+
+
+def test_deferred_module_is_imported_on_first_use_and_rebinds_its_name():
+    namespace = {}
+    stand_in = deferred(namespace, "email.quoprimime")
+    assert namespace["quoprimime"] is stand_in
+    assert stand_in.header_length(b"a") == 1  # first use: imports, answers, rebinds
+    assert namespace["quoprimime"] is sys.modules["email.quoprimime"]
+
+
+def test_claims_and_figure_modules_import_no_torch_and_training_still_finds_it():
+    names = sorted(EXPERIMENTS)
+    code = (
+        "import sys, importlib\n"
+        "import implicitbias.jobs, implicitbias.tables\n"
+        f"mods = [importlib.import_module('implicitbias.experiments.' + n) for n in {names!r}]\n"
+        f"figs = [importlib.import_module('implicitbias.figures.' + n) for n in {names!r}]\n"
+        "assert 'torch' not in sys.modules, 'an experiment or figure module imports torch'\n"
+        "assert mods[0].torch.float64 is not None and mods[0].torch is sys.modules['torch']\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_claims_jobs_run_without_torch(quick_run):
+    """Every experiment's claims, from the quick run's tables, in one process that never imports torch."""
+    code = f"""
+import os, sys
+import yaml
+from snakemake.utils import validate
+from implicitbias import jobs
+
+config = yaml.safe_load(open("config.yaml"))
+validate(config, {str(REPO / "workflow/schemas/config.schema.yaml")!r})  # fills in the defaults, as Snakemake does
+for name in {sorted(EXPERIMENTS)!r}:
+    base = "results/" + name
+    ref = base + "/reference.json"
+    jobs.claims(name, config["experiments"][name]["settings"], base + "/table.parquet", os.devnull,
+                reference=jobs.load_reference([ref] if os.path.exists(ref) else []))
+assert "torch" not in sys.modules, "a claims function imported torch"
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=quick_run)
+
+
+def test_benchmark_smoke_run(tmp_path):
+    """The benchmark at tiny sizes: every ratio measured and reported with its goal and a verdict."""
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--tiny", "--json", str(out)],
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    lines = done.stdout.splitlines()
+    for ratio in ("R1", "R2", "R3", "R4"):
+        rows = [line for line in lines if line.startswith(ratio + " ")]
+        assert rows and all(line.rstrip().endswith(("pass", "MISSED")) for line in rows), ratio
+    assert set(results["R1"]) == {"least_squares", "logistic", "quadratic"}
+    for r in results["R1"].values():
+        assert r["max_final_loss_gap"] <= 1e-10  # the naive loop and the pipeline compute the same GD
+    assert results["R3"]["pipeline_jobs"] < results["R3"]["paramspace_jobs"] == results["R3"]["cells"] + 2
+    assert results["R4"]["tiny"]["claims_passed"] == results["R4"]["tiny"]["claims"] > 0
+    assert results["R4"]["tiny"]["max_rss_mb"] > 0
+    assert not results["imports"]["claims_imports_torch"]
+    assert np.isfinite(results["R2"]["shared_gflops"] / results["R2"]["gemm_gflops"])
