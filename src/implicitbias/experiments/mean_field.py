@@ -34,10 +34,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
-from .. import f1_margin, optim, train, two_layer
+from .. import f1_margin
 from ..claims import Claim
+from ..lazy import deferred
+
+# Training only, imported on first use: the claims job imports this module without torch.
+torch, optim, train, two_layer = deferred(
+    globals(),
+    "torch",
+    "implicitbias.optim",
+    "implicitbias.train",
+    "implicitbias.two_layer",
+)
 
 E = "mean_field"
 MODELS = ("both_layers", "output_layer")

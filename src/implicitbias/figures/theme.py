@@ -9,6 +9,8 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib
+import numpy as np
+from scipy import stats
 
 matplotlib.use("Agg")
 
@@ -18,6 +20,22 @@ import seaborn as sns  # noqa: E402
 from ..tables import atomic_write  # noqa: E402
 
 PALETTE = "colorblind"
+
+
+def ci95(values) -> tuple[float, float]:
+    """The 95% confidence interval of the mean over seeds, mean ± t₀.₉₇₅,ₙ₋₁·s/√n.
+
+    Student's t interval: exact for normal data, valid for the 3–10 seeds a
+    grid has (where a bootstrap interval is too narrow), deterministic (a
+    bootstrap is not), and cheap.  Passed to seaborn as ``errorbar=ci95``.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) < 2:
+        m = x.mean() if len(x) else np.nan
+        return m, m
+    half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return x.mean() - half, x.mean() + half
 COLUMN_WIDTH = 3.4  # inches: one column of a two-column paper
 DPI = 200
 
