@@ -92,7 +92,7 @@ def test_claims_and_figure_modules_import_no_torch_and_training_still_finds_it()
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_claims_jobs_run_without_torch(quick_run):
+def test_claims_jobs_run_without_torch(quick_run, tmp_path):
     """Every experiment's claims, from the quick run's tables, in one process that never imports torch."""
     code = f"""
 import os, sys
@@ -105,7 +105,7 @@ validate(config, {str(REPO / "workflow/schemas/config.schema.yaml")!r})  # fills
 for name in {sorted(EXPERIMENTS)!r}:
     base = "results/" + name
     ref = base + "/reference.json"
-    jobs.claims(name, config["experiments"][name]["settings"], base + "/table.parquet", os.devnull,
+    jobs.claims(name, config["experiments"][name]["settings"], base + "/table.parquet", {str(tmp_path)!r} + "/" + name + ".csv",
                 reference=jobs.load_reference([ref] if os.path.exists(ref) else []))
 assert "torch" not in sys.modules, "a claims function imported torch"
 """

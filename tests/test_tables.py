@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -56,3 +58,11 @@ def test_truncated_parquet_is_detected(tmp_path):
     derived.write_text("x")
     assert tables.set_aside_incomplete([path], derived=[derived]) == [str(path)]
     assert not path.exists() and (tmp_path / "b.parquet.corrupt").exists() and not derived.exists()
+
+
+def test_atomic_write_refuses_to_replace_a_device_or_directory(tmp_path):
+    with pytest.raises(ValueError, match="not a regular file"):
+        tables.atomic_write("/dev/null", lambda tmp: open(tmp, "w").write("x"))
+    with pytest.raises(ValueError, match="not a regular file"):
+        tables.atomic_write(tmp_path, lambda tmp: open(tmp, "w").write("x"))
+    assert Path("/dev/null").is_char_device()

@@ -23,6 +23,9 @@ from .grid import AXES
 def atomic_write(path: str | os.PathLike, write) -> None:
     """Call ``write(tmp_path)`` then rename tmp_path to ``path`` (same filesystem)."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # renaming over a device or a directory would replace it (as root: /dev/null)
+        raise ValueError(f"{path} exists and is not a regular file; refusing to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
