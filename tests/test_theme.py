@@ -1,23 +1,33 @@
-"""The shared figure theme: the confidence bands are the t interval of the mean."""
+"""The shared figure theme: bands are reproducible bootstrap intervals; diverged runs are labelled."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from scipy import stats
+import pandas as pd
+import seaborn as sns
 
 from implicitbias.figures import theme
 
 
-@pytest.mark.parametrize("n", [2, 3, 10])
-def test_ci95_is_students_t_interval(n):
-    x = np.random.default_rng(n).normal(3.0, 2.0, size=n)
-    lo, hi = theme.ci95(x)
-    ref = stats.t.interval(0.95, n - 1, loc=x.mean(), scale=stats.sem(x))
-    np.testing.assert_allclose((lo, hi), ref, rtol=1e-12)
+def _band(values):
+    frame = pd.DataFrame({"x": [0] * len(values), "y": values})
+    fig, (ax,) = theme.panels(1)
+    sns.lineplot(frame.assign(x=[0] * len(values)), x="x", y="y", ax=ax, **theme.BANDS)
+    sns.lineplot(frame.assign(x=[1] * len(values)), x="x", y="y", ax=ax, **theme.BANDS)
+    return np.asarray(ax.collections[0].get_paths()[0].vertices)
 
 
-def test_ci95_ignores_diverged_values_and_degenerates_to_the_point():
-    assert theme.ci95([1.0, np.nan, np.inf]) == (1.0, 1.0)
-    lo, hi = theme.ci95([1.0, 2.0, np.nan])
-    assert lo < 1.5 < hi
+def test_bands_are_deterministic_and_stay_inside_the_data():
+    y = [1e-12, 1e-3, 1.0]
+    first, second = _band(y), _band(y)
+    np.testing.assert_array_equal(first, second)
+    assert first[:, 1].min() >= min(y) and first[:, 1].max() <= max(y)
+
+
+def test_diverged_values_are_labelled_with_their_count():
+    frame = pd.DataFrame(
+        {"cell": ["a", "b", "c"], "eta": ["1", "2.01", "2.01"], "status": ["ok", "diverged", "ok"]}
+    )
+    out, labels = theme.mark_diverged(frame, "eta")
+    assert labels == {"1": "1", "2.01": "2.01 (diverged 1/2)"}
+    assert list(out.eta) == ["1", "2.01 (diverged 1/2)", "2.01 (diverged 1/2)"]

@@ -52,7 +52,7 @@ def isotropic_panels(iso: pd.DataFrame, settings: dict, a, b) -> None:
     colors = dict(zip(ESTIMATORS.values(), sns.color_palette(theme.PALETTE)))
     closed = iso[iso.optimizer != "gd"]
     if len(closed):
-        sns.lineplot(closed, x="gamma", y="risk", hue="estimator", palette=colors, errorbar=theme.ci95,
+        sns.lineplot(closed, x="gamma", y="risk", hue="estimator", palette=colors, **theme.BANDS,
                      marker="o", markersize=3, linestyle="none", err_style="bars", ax=a)  # fmt: skip
     gd = iso[iso.optimizer == "gd"]
     if len(gd):
@@ -78,7 +78,7 @@ def isotropic_panels(iso: pd.DataFrame, settings: dict, a, b) -> None:
     )
     ratio = ratio[np.abs(ratio.gamma - 1) >= 0.05]
     if len(ratio):
-        sns.lineplot(ratio, x="gamma", y="value", hue="estimator", palette=colors, errorbar=theme.ci95,
+        sns.lineplot(ratio, x="gamma", y="value", hue="estimator", palette=colors, **theme.BANDS,
                      marker="o", markersize=3, ax=b)  # fmt: skip
         b.legend(fontsize="x-small")
     b.axhspan(0.95, 1.05, color="grey", alpha=0.2, lw=0)
@@ -100,7 +100,7 @@ def digits_panels(rf: pd.DataFrame, settings: dict, c, d, e, f) -> None:
     for ax, column, label, title, log in panels:
         if len(rf):
             order = [v for k, v in FEATURES.items() if k in set(rf.model)]
-            sns.lineplot(rf, x="gamma", y=column, hue="features", hue_order=order, errorbar=theme.ci95,
+            sns.lineplot(rf, x="gamma", y=column, hue="features", hue_order=order, **theme.BANDS,
                          marker="o", markersize=2.5, ax=ax)  # fmt: skip
             ax.legend(fontsize="x-small", loc="upper left" if column == "test_mse" else "best")
         else:

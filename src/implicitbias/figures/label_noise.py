@@ -27,10 +27,10 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     order = [NAMES[o] for o in NAMES if NAMES[o] in set(quad.run)]
     a, b, c = axes[0]
     for ax, col, label in ((a, "test_error", r"test error $\|v\odot v - w^*\|^2$"), (b, "train_loss", "training loss (clean labels)")):
-        sns.lineplot(quad, x="step", y=col, hue="run", hue_order=order, errorbar=theme.ci95, ax=ax, legend=ax is a)
+        sns.lineplot(quad, x="step", y=col, hue="run", hue_order=order, **theme.BANDS, ax=ax, legend=ax is a)
         ax.set(xscale="log", yscale="log", xlabel="step k", ylabel=label)
     b.set_ylim(bottom=1e-12)  # GD reaches round-off; below this nothing is visible
-    sns.lineplot(quad, x="step", y="trace_hessian", hue="run", hue_order=order, errorbar=theme.ci95, ax=c, legend=False)
+    sns.lineplot(quad, x="step", y="trace_hessian", hue="run", hue_order=order, **theme.BANDS, ax=c, legend=False)
     sns.lineplot(quad.assign(two_l1=2 * quad.l1_norm), x="step", y="two_l1", hue="run", hue_order=order,
                  errorbar=None, ax=c, legend=False, linestyle="--")  # fmt: skip
     c.set(xscale="log", yscale="log", xlabel="step k", ylabel=r"tr $\nabla^2 L$ (dashed: $2\|v\odot v\|_1$)")

@@ -40,7 +40,7 @@ def sensing(t, a, b, c):
         return
     last = final_rows(t).assign(m=lambda x: x.m.astype(int).map("m = {}".format))
     order = sorted(last.m.unique(), key=lambda s: -int(s.split()[-1]))
-    kw = dict(x="alpha", hue="m", hue_order=order, errorbar=theme.ci95, marker="o", markersize=4)
+    kw = dict(x="alpha", hue="m", hue_order=order, **theme.BANDS, marker="o", markersize=4)
     sns.lineplot(last, y="rel_err", ax=a, **kw)
     a.set(xscale="log", yscale="log", xlabel=r"init scale $\alpha$", ylabel=r"$\|X - X^*\|_F / \|X^*\|_F$")
     a.axhline(1e-2, color="grey", lw=0.6, ls=":")
@@ -64,7 +64,7 @@ def sensing(t, a, b, c):
             lo.assign(value=lo.sdp_dist, to=r"SDP $X_{\mathrm{sdp}}$"),
         ]
     ).dropna(subset=["value"])
-    sns.lineplot(long, x="alpha", y="value", hue="to", errorbar=theme.ci95, marker="o", markersize=4, ax=c)
+    sns.lineplot(long, x="alpha", y="value", hue="to", **theme.BANDS, marker="o", markersize=4, ax=c)
     c.set(xscale="log", yscale="log", xlabel=r"init scale $\alpha$", ylabel="relative distance")
     c.set_title(f"(c) {order[-1]}: distance to")
     c.legend(fontsize="x-small")
@@ -81,14 +81,14 @@ def completion(t, d, e):
     long = last.melt(id_vars=["cell", "depth"], value_vars=sv, var_name="i", value_name="ratio")
     long = long.assign(i=long.i.str.removeprefix("sv_").astype(int))
     order = sorted(long.depth.unique())
-    sns.lineplot(long, x="i", y="ratio", hue="depth", hue_order=order, errorbar=theme.ci95, marker="o",
+    sns.lineplot(long, x="i", y="ratio", hue="depth", hue_order=order, **theme.BANDS, marker="o",
                  markersize=3, ax=d)  # fmt: skip
     d.set(yscale="log", xlabel="index i", ylabel=r"$\sigma_i / \sigma_1$ at the last step")
     d.set_title("(d) completion: spectra")
     d.legend(fontsize="x-small")
 
     curve = t[t.step > 0]
-    sns.lineplot(curve, x="step", y="test_mse", hue="depth", hue_order=order, errorbar=theme.ci95, ax=e)
+    sns.lineplot(curve, x="step", y="test_mse", hue="depth", hue_order=order, **theme.BANDS, ax=e)
     e.set(xscale="log", yscale="log", xlabel="step", ylabel="test MSE (unobserved entries)")
     e.set_title("(e) completion: test error")
     e.legend(fontsize="x-small")
@@ -107,7 +107,7 @@ def razin_cohen(t, f):
         ]
     )
     sns.lineplot(long, x="step", y="value", hue="quantity", style="quantity", dashes=["", (3, 2), ""],
-                 errorbar=theme.ci95, ax=f)  # fmt: skip
+                 **theme.BANDS, ax=f)  # fmt: skip
     f.set(xscale="log", yscale="log", xlabel="step", ylabel="")
     f.set_xlim(t.step.max() / 30, t.step.max())  # the escape from the small init and after
     f.set_title("(f) Razin & Cohen, depth 3")

@@ -34,7 +34,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     gd = gd.assign(run=gd.loss + ", " + r"$\eta\beta$=" + gd.eta.map("{:g}".format))
     runs = sorted(gd.run.unique())
 
-    sns.lineplot(gd, x="step", y="norm", hue="run", hue_order=runs, errorbar=theme.ci95, ax=a)
+    sns.lineplot(gd, x="step", y="norm", hue="run", hue_order=runs, **theme.BANDS, ax=a)
     if len(gd):
         steps = np.geomspace(gd.step.min(), gd.step.max(), 50)
         w_norm = gd.svm_norm.mean()
@@ -45,7 +45,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     a.legend(fontsize="xx-small")
 
     exp = gd[gd.loss == "exponential"]
-    sns.lineplot(exp, x="step", y="train_loss", hue="run", errorbar=theme.ci95, ax=b)
+    sns.lineplot(exp, x="step", y="train_loss", hue="run", **theme.BANDS, ax=b)
     for eb, cells in exp.groupby("eta"):
         steps = np.geomspace(cells.step.min(), cells.step.max(), 50)
         _guide(b, steps, (cells.sum_alpha / cells.eta_abs).mean() / steps, None)
@@ -55,7 +55,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     b.legend(fontsize="xx-small")
 
     gaps = t[(t.optimizer == "gd") & (t.loss == "exponential") & t.model.isin(["default", "generic"])]
-    sns.lineplot(gaps, x="step", y="gap_l2", hue="model", style="eta", errorbar=theme.ci95, ax=c)
+    sns.lineplot(gaps, x="step", y="gap_l2", hue="model", style="eta", **theme.BANDS, ax=c)
     generic = gaps[gaps.model == "generic"]
     if len(generic):
         steps = np.geomspace(10, generic.step.max(), 50)
@@ -66,7 +66,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     c.legend(fontsize="xx-small", ncols=2)
 
     gaps = gaps.assign(margin_gap=gaps.svm_margin - gaps.margin)
-    sns.lineplot(gaps, x="step", y="margin_gap", hue="model", style="eta", errorbar=theme.ci95, ax=d)
+    sns.lineplot(gaps, x="step", y="margin_gap", hue="model", style="eta", **theme.BANDS, ax=d)
     if len(generic):
         g = gaps[gaps.model == "generic"]
         end = g[g.step == g.step.max()].margin_gap.mean()
@@ -77,7 +77,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
 
     st = t[t.model == "stretched"]
     order = [o for o in ORDER if o in set(st.optimizer)]
-    sns.lineplot(st, x="step", y="angle", hue="optimizer", hue_order=order, errorbar=theme.ci95, ax=e)
+    sns.lineplot(st, x="step", y="angle", hue="optimizer", hue_order=order, **theme.BANDS, ax=e)
     if len(st):
         for angle in np.unique(st.angle_l2.round(2)):
             e.axhline(angle, color="0.3", ls="--", lw=0.8)
@@ -90,7 +90,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
 
     de = t[(t.model == "default") & (t.loss == "exponential")]
     order = [o for o in ORDER if o in set(de.optimizer)]
-    sns.lineplot(de, x="step", y="gap_l2", hue="optimizer", hue_order=order, style="eta", errorbar=theme.ci95, ax=f)
+    sns.lineplot(de, x="step", y="gap_l2", hue="optimizer", hue_order=order, style="eta", **theme.BANDS, ax=f)
     f.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$1 - \cos(\theta_t, \hat w)$")
     f.set_title("(f) default set: optimizers")
     f.legend(fontsize="xx-small", ncols=2)

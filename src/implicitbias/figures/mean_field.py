@@ -78,7 +78,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     t = table[table.step > 0].assign(
         ratio=lambda x: x.margin / x.gamma_lp, regime=lambda x: x.model.map(LABELS)
     )
-    sns.lineplot(t, x="step", y="ratio", hue="regime", palette=palette, errorbar=theme.ci95, ax=b_ax)
+    sns.lineplot(t, x="step", y="ratio", hue="regime", palette=palette, **theme.BANDS, ax=b_ax)
     b_ax.axhline(1.0, color="k", linestyle="--", linewidth=1, label=r"$\gamma^*_{LP}$")
     b_ax.set(xscale="log", ylim=(-0.2, 1.1), xlabel="step k",
              ylabel=r"$\min_i y_i f(x_i)\,/\,P(\theta)\,/\,\gamma^*_{LP}$")  # fmt: skip
@@ -110,7 +110,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     sweep = mf.sweep_table(table).assign(regime=lambda x: x.model.map(LABELS))
     if len(sweep):
         sns.lineplot(sweep, x="d", y="test_error", hue="regime", palette=palette, marker="o",
-                     errorbar=theme.ci95, ax=d_ax)  # fmt: skip
+                     **theme.BANDS, ax=d_ax)  # fmt: skip
         d_ax.legend(fontsize="x-small", loc="upper left")
         d_ax.set_xticks(sorted(sweep.d.unique()))
     d_ax.set(xlabel="input dimension d", ylabel="test error", ylim=(0, None))

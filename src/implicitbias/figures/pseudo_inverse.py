@@ -19,8 +19,9 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     fig, (a, b, c) = theme.panels(3)
 
     gd0 = t[(t.model == "linear") & (t.optimizer == "gd")].assign(etabeta=lambda d: d.eta.map("{:g}".format))
-    order = sorted(gd0.etabeta.unique(), key=float)
-    sns.lineplot(gd0, x="step", y="rel_pinv", hue="etabeta", hue_order=order, errorbar=theme.ci95, ax=a)
+    gd0, labels = theme.mark_diverged(gd0, "etabeta")
+    order = [labels[v] for v in sorted(labels, key=float)]
+    sns.lineplot(gd0, x="step", y="rel_pinv", hue="etabeta", hue_order=order, **theme.BANDS, ax=a)
     a.set(xscale="log", yscale="log", xlabel="step k", ylabel=r"$\|x_k - A^+y\| / \|A^+y\|$", ylim=(1e-17, 1e3))
     a.set_title("(a) GD from 0")
     a.legend(title=r"$\eta\beta$", fontsize="x-small")
@@ -34,7 +35,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
                 gdz.assign(value=gdz.dist_pinv / scale, to=r"$A^+y$"),
             ]
         )
-        sns.lineplot(long, x="step", y="value", hue="to", errorbar=theme.ci95, ax=b)
+        sns.lineplot(long, x="step", y="value", hue="to", **theme.BANDS, ax=b)
         b.legend(title="distance to", fontsize="x-small")
     b.set(xscale="log", yscale="log", xlabel="step k", ylabel="relative distance")
     b.set_title("(b) GD from a random z")
@@ -50,7 +51,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     long = long[long.status == "ok"]
     order = [o for o in ("gd", "sgd", "heavy_ball", "nesterov", "adam", "adagrad") if o in set(long.optimizer)]
     sns.pointplot(
-        long, x="optimizer", y="value", hue="quantity", order=order, errorbar=theme.ci95,
+        long, x="optimizer", y="value", hue="quantity", order=order, **theme.BANDS,
         linestyle="none", dodge=0.3, markersize=4, ax=c, log_scale=True,
     )  # fmt: skip
     c.tick_params(axis="x", rotation=45)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib
-import numpy as np
-from scipy import stats
 
 matplotlib.use("Agg")
 
@@ -20,29 +18,30 @@ import seaborn as sns  # noqa: E402
 from ..tables import atomic_write  # noqa: E402
 
 PALETTE = "colorblind"
-
-
-def ci95(values) -> tuple[float, float]:
-    """The 95% confidence interval of the mean over seeds, mean ± t₀.₉₇₅,ₙ₋₁·s/√n.
-
-    Student's t interval: exact for normal data, valid for the 3–10 seeds a
-    grid has (where a bootstrap interval is too narrow), deterministic (a
-    bootstrap is not), and cheap.  Passed to seaborn as ``errorbar=ci95``.
-    """
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    if len(x) < 2:
-        m = x.mean() if len(x) else np.nan
-        return m, m
-    half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-    return x.mean() - half, x.mean() + half
 COLUMN_WIDTH = 3.4  # inches: one column of a two-column paper
 DPI = 200
+
+# Bands: 95% percentile-bootstrap confidence intervals of the mean over seeds.
+# The bootstrap never leaves the range of the data (a t interval of 3 seeds
+# reaches below zero on a log axis); 200 resamples with a fixed seed make it
+# deterministic and five times cheaper than seaborn's default 1000.
+BANDS = {"errorbar": ("ci", 95), "n_boot": 200, "seed": 0}
 
 
 def apply() -> None:
     sns.set_theme(context="paper", style="whitegrid", palette=PALETTE, font_scale=0.9)
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": DPI, "pdf.fonttype": 42, "axes.titlesize": "medium"})
+
+
+def mark_diverged(frame, column: str):
+    """Relabel ``column`` so that a value whose runs diverged reads e.g. ``2.01 (diverged 3/3)``.
+
+    A diverged run's curve stops where it blew up; the label says why.
+    """
+    runs = frame.groupby(column).agg(n=("cell", "nunique"))
+    bad = frame[frame.status == "diverged"].groupby(column).cell.nunique()
+    labels = {v: (f"{v} (diverged {bad[v]}/{runs.n[v]})" if v in bad.index else str(v)) for v in runs.index}
+    return frame.assign(**{column: frame[column].map(labels)}), labels
 
 
 def grid(rows: int, cols: int, width: float = 2 * COLUMN_WIDTH, height: float = 2.4):
