@@ -66,6 +66,15 @@ CASES = {
         ["settings.n", "'twenty'", "integer"],
     ),
     "unknown device": (lambda c: c.update(device="tpu"), ["device", "'tpu'", "auto, cpu, cuda"]),
+    "boolean of the wrong type": (lambda c: c.update(partial="yes"), ["partial", "'yes'", "boolean"]),
+    "object of the wrong type": (
+        lambda c: c["experiments"]["pseudo_inverse"].update(settings=[1, 2]),
+        ["experiments.pseudo_inverse.settings", "[1, 2]", "object"],
+    ),
+    "list of the wrong type": (
+        lambda c: c["experiments"]["pseudo_inverse"].update(include={"eta": 1.0}),
+        ["experiments.pseudo_inverse.include", "array"],
+    ),
     "no experiments": (lambda c: c.update(experiments={}), ["experiments", "at least 1"]),
 }
 
