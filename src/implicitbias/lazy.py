@@ -34,11 +34,13 @@ class _Deferred:
 
 
 def deferred(namespace: dict, *names: str):
-    """Stand-ins for the modules ``names`` (absolute dotted names), bound to their last
-    component in ``namespace``; e.g. ``torch, optim = deferred(globals(), "torch",
-    "implicitbias.optim")``.  Returns them in order (one name: the stand-in itself)."""
+    """Stand-ins for the modules ``names`` (dotted names; a leading "." means a module
+    of this package), bound to their last component in ``namespace``; e.g.
+    ``torch, optim = deferred(globals(), "torch", ".optim")``.  Returns them in
+    order (one name: the stand-in itself)."""
     out = []
     for name in names:
+        name = f"implicitbias{name}" if name.startswith(".") else name
         alias = name.rsplit(".", 1)[-1]
         namespace[alias] = _Deferred(name, namespace, alias)
         out.append(namespace[alias])

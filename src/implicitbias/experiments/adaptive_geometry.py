@@ -29,13 +29,7 @@ from ..claims import Claim
 from ..lazy import deferred
 
 # Training only, imported on first use: the claims job imports this module without torch.
-torch, objectives, optim, train = deferred(
-    globals(),
-    "torch",
-    "implicitbias.objectives",
-    "implicitbias.optim",
-    "implicitbias.train",
-)
+torch, objectives, optim, train = deferred(globals(), "torch", ".objectives", ".optim", ".train")
 
 BLOCK = 5  # coordinates owned by each training example
 SCALE_FREE = ("adam", "adagrad")

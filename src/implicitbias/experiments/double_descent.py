@@ -35,13 +35,7 @@ from ..claims import Claim
 from ..lazy import deferred
 
 # Training only, imported on first use: the claims job imports this module without torch.
-torch, objectives, optim, train = deferred(
-    globals(),
-    "torch",
-    "implicitbias.objectives",
-    "implicitbias.optim",
-    "implicitbias.train",
-)
+torch, objectives, optim, train = deferred(globals(), "torch", ".objectives", ".optim", ".train")
 
 E = "double_descent"
 PARTS = {"isotropic": ("min_norm", "ridge", "gd"), "rff_digits": ("min_norm",), "relu_digits": ("min_norm",)}

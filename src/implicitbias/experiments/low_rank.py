@@ -37,13 +37,7 @@ from ..claims import Claim
 from ..lazy import deferred
 
 # Training only, imported on first use: the claims job imports this module without torch.
-torch, factorization, optim, train = deferred(
-    globals(),
-    "torch",
-    "implicitbias.factorization",
-    "implicitbias.optim",
-    "implicitbias.train",
-)
+torch, factorization, optim, train = deferred(globals(), "torch", ".factorization", ".optim", ".train")
 
 E = "low_rank"
 SCALE = {"squares": lambda m: 1.0, "mean_squares": lambda m: 1.0 / m}

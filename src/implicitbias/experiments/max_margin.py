@@ -44,13 +44,7 @@ from ..claims import Claim
 from ..lazy import deferred
 
 # Training only, imported on first use: the claims job imports this module without torch.
-torch, classification, optim, train = deferred(
-    globals(),
-    "torch",
-    "implicitbias.classification",
-    "implicitbias.optim",
-    "implicitbias.train",
-)
+torch, classification, optim, train = deferred(globals(), "torch", ".classification", ".optim", ".train")
 
 SETS = ("default", "stretched", "generic")
 # optimizer name on the grid -> (update rule, options forced on top of the rule's own)

@@ -40,13 +40,7 @@ from ..claims import Claim
 from ..lazy import deferred
 
 # Training only, imported on first use: the claims job imports this module without torch.
-torch, optim, train, two_layer = deferred(
-    globals(),
-    "torch",
-    "implicitbias.optim",
-    "implicitbias.train",
-    "implicitbias.two_layer",
-)
+torch, optim, train, two_layer = deferred(globals(), "torch", ".optim", ".train", ".two_layer")
 
 E = "mean_field"
 MODELS = ("both_layers", "output_layer")
