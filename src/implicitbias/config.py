@@ -81,13 +81,13 @@ def check_block(name: str, block: dict) -> list[grid.Cell]:
     entries += [(f"exclude[{i}]", e) for i, e in enumerate(block.get("exclude") or [])]
     for label, entry in entries:
         for axis in grid.NAME_AXES:
-            for value in grid._as_list(entry.get(axis, [])):
+            for value in grid.as_list(entry.get(axis, [])):
                 if value not in spec.choices(axis):
                     raise ConfigError(
                         f"{where}.{label}.{axis}: unknown {axis} {value!r}; "
                         f"valid choices for {name}: {_choices(spec.choices(axis))}"
                     )
-        seeds = grid._as_list(entry.get("seed", []))
+        seeds = grid.as_list(entry.get("seed", []))
         bad = [s for s in seeds if not isinstance(s, int) or isinstance(s, bool)]
         if bad:
             raise ConfigError(f"{where}.{label}.seed: {bad[0]!r} is not an integer seed; seeds are integers >= 0")

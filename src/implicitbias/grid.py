@@ -77,12 +77,12 @@ class Cell:
         return {axis: getattr(self, axis) for axis in AXES}
 
 
-def _as_list(value) -> list:
+def as_list(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _product(axes: dict) -> list[Cell]:
-    values = [_as_list(axes[a]) for a in AXES]
+    values = [as_list(axes[a]) for a in AXES]
     return [
         Cell(m, l, o, canonical(eta), canonical(sigma), int(seed))
         for m, l, o, eta, sigma, seed in itertools.product(*values)
@@ -91,7 +91,7 @@ def _product(axes: dict) -> list[Cell]:
 
 def _matches(cell: Cell, entry: dict) -> bool:
     for axis, value in entry.items():
-        wanted = _as_list(value)
+        wanted = as_list(value)
         if axis in ("eta", "sigma"):
             wanted = [canonical(v) for v in wanted]
         if getattr(cell, axis) not in wanted:

@@ -129,17 +129,11 @@ def collect_claims(inputs: list[str], output: str) -> list[dict]:
 
 
 def write_csv(path: str, rows: list[dict]) -> None:
+    """Write claim rows in the claims table's column order."""
     from .claims import COLUMNS
-    from .tables import atomic_write
+    from .tables import write_csv as write_table
 
-    def write(tmp):
-        with open(tmp, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=COLUMNS)
-            w.writeheader()
-            w.writerows(rows)
-
-    atomic_write(path, write)
-
+    write_table(path, rows, COLUMNS)
 
 
 @contextlib.contextmanager

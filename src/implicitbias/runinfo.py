@@ -6,19 +6,9 @@ import csv
 import json
 from pathlib import Path
 
-from .tables import atomic_write
+from .tables import write_csv
 
 PROVENANCE_COLUMNS = ("experiment", "batch", "cells", "device", "dtype", "git_revision", "wall_seconds", "python")
-
-
-def _write(path: str, columns: list[str], rows: list[dict]) -> None:
-    def write(tmp):
-        with open(tmp, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-            w.writeheader()
-            w.writerows(rows)
-
-    atomic_write(path, write)
 
 
 def benchmarks(paths: list[str], output: str) -> None:
@@ -29,7 +19,7 @@ def benchmarks(paths: list[str], output: str) -> None:
             for r in csv.DictReader(fh, delimiter="\t"):
                 columns += [c for c in r if c not in columns]
                 rows.append({"experiment": Path(p).parent.name, "batch": Path(p).stem, **r})
-    _write(output, columns, rows)
+    write_csv(output, rows, columns)
 
 
 def provenance(paths: list[str], output: str) -> None:
@@ -46,4 +36,4 @@ def provenance(paths: list[str], output: str) -> None:
         }
         columns += [c for c in row if c not in columns]
         rows.append(row)
-    _write(output, columns, rows)
+    write_csv(output, rows, columns)

@@ -8,6 +8,7 @@ either nothing or a complete file.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -39,6 +40,18 @@ def atomic_write(path: str | os.PathLike, write) -> None:
 
 def write_json(path, obj) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(obj, indent=2, sort_keys=True, default=str)))
+
+
+def write_csv(path, rows: list[dict], columns) -> None:
+    """Write ``rows`` (dicts) as CSV with the given column order, atomically."""
+
+    def write(tmp):
+        with open(tmp, "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
+            w.writeheader()
+            w.writerows(rows)
+
+    atomic_write(path, write)
 
 
 def trajectory_table(experiment: str, cells: list, traj, constants: dict[str, np.ndarray]) -> pa.Table:
