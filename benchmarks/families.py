@@ -30,8 +30,9 @@ import time
 import numpy as np
 import torch
 
-from implicitbias import classification, objectives, optim, train
-from implicitbias.experiments import label_noise, pseudo_inverse
+from implicitbias.numerics import classification, objectives, optim, train
+from implicitbias.experiments.label_noise import train as label_noise
+from implicitbias.experiments.pseudo_inverse import train as pseudo_inverse
 
 DTYPE = torch.float64
 ETAS = np.linspace(0.1, 1.5, 16)  # in units of 1/β: stable for every family

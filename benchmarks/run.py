@@ -114,7 +114,7 @@ def roofline(runs: int, n: int, p: int, steps: int, gemm: int) -> dict:
     import numpy as np
     import torch
 
-    from implicitbias import objectives, optim, train
+    from implicitbias.numerics import objectives, optim, train
 
     g = torch.Generator().manual_seed(0)
     a, b = (torch.randn(gemm, gemm, generator=g, dtype=torch.float64) for _ in range(2))
@@ -186,7 +186,7 @@ def measure_imports() -> dict:
     """What a claims job imports (the experiment module) and what torch would add to it."""
     from implicitbias.experiments import EXPERIMENTS
 
-    modules = ["implicitbias.jobs", "implicitbias.tables"] + [f"implicitbias.experiments.{e}" for e in EXPERIMENTS]
+    modules = ["implicitbias.pipeline.jobs", "implicitbias.pipeline.tables"] + [f"implicitbias.experiments.{e}" for e in EXPERIMENTS]
     _, lazy = worker("imports", modules=modules)
     _, eager = worker("imports", modules=["torch", *modules])
     _, bare = worker("imports", modules=[])

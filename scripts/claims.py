@@ -1,8 +1,8 @@
-"""Snakemake entry point: check one experiment's claims (implicitbias.jobs.claims)."""
+"""Snakemake entry point: check one experiment's claims (implicitbias.pipeline.jobs.claims)."""
 
 import json
 
-from implicitbias import jobs
+from implicitbias.pipeline import jobs
 
 with jobs.logged(snakemake.log[0]):
     jobs.claims(

@@ -1,8 +1,8 @@
-"""Snakemake entry point: draw one experiment's figure (implicitbias.jobs.figure)."""
+"""Snakemake entry point: draw one experiment's figure (implicitbias.pipeline.jobs.figure)."""
 
 import json
 
-from implicitbias import jobs
+from implicitbias.pipeline import jobs
 
 with jobs.logged(snakemake.log[0]):
     jobs.figure(

@@ -1,8 +1,8 @@
-"""Snakemake entry point: solve an experiment's reference once (implicitbias.jobs.reference)."""
+"""Snakemake entry point: solve an experiment's reference once (implicitbias.pipeline.jobs.reference)."""
 
 import json
 
-from implicitbias import jobs
+from implicitbias.pipeline import jobs
 
 with jobs.logged(snakemake.log[0]):
     settings = json.loads(snakemake.params.settings)

@@ -1,8 +1,8 @@
-"""Snakemake entry point: train one batch of cells (see implicitbias.jobs.train)."""
+"""Snakemake entry point: train one batch of cells (see implicitbias.pipeline.jobs.train)."""
 
 import json
 
-from implicitbias import jobs
+from implicitbias.pipeline import jobs
 
 with jobs.logged(snakemake.log[0]):
     jobs.train(

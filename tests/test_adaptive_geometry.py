@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias import tables
-from implicitbias.experiments import adaptive_geometry as ag
-from implicitbias.grid import Cell
+from implicitbias.pipeline import tables
+from implicitbias.experiments.adaptive_geometry import train as ag_train
+from implicitbias.pipeline.grid import Cell
 
 SETTINGS = {
     "n": 40, "p": 0.6, "n_test": 300, "steps": 300, "log_points": 20, "eta_unit": "inverse_sharpness",
@@ -17,7 +17,7 @@ SETTINGS = {
 
 
 def test_construction_sign_direction_interpolates_up_to_four():
-    X, y, X_test, y_test = ag.problem(0, 40, 0.6, 300)
+    X, y, X_test, y_test = ag_train.problem(0, 40, 0.6, 300)
     assert X.shape == (40, 240) and X_test.shape == (300, 240)
     s = np.sign(X.T @ y)
     np.testing.assert_array_equal(X @ s, 4 * y)  # so s/4 interpolates: X(s/4) = y
@@ -29,7 +29,7 @@ def test_construction_sign_direction_interpolates_up_to_four():
 
 
 def test_min_norm_interpolant_classifies_the_test_set():
-    X, y, X_test, y_test = ag.problem(1, 40, 0.6, 300)
+    X, y, X_test, y_test = ag_train.problem(1, 40, 0.6, 300)
     w = np.linalg.pinv(X) @ y
     np.testing.assert_allclose(X @ w, y, atol=1e-12)
     assert np.all(np.sign(X_test @ w) == y_test)
@@ -38,11 +38,11 @@ def test_min_norm_interpolant_classifies_the_test_set():
 @pytest.mark.parametrize("name,eta", [("adagrad", 0.1), ("adam", 0.1)])
 def test_adaptive_methods_end_along_sign_and_predict_plus_one(name, eta):
     cells = [Cell("wilson", "squares", name, eta, 0.0, s) for s in range(2)]
-    traj, const = ag.train_batch(SETTINGS, cells, torch.device("cpu"), torch.float64)
+    traj, const = ag_train.train_batch(SETTINGS, cells, torch.device("cpu"), torch.float64)
     table = tables.trajectory_table("adaptive_geometry", cells, traj, const).to_pandas()
     last = table[table.step == SETTINGS["steps"]]
     for r, c in enumerate(cells):
-        X, y, _, _ = ag.problem(c.seed, 40, 0.6, 300)
+        X, y, _, _ = ag_train.problem(c.seed, 40, 0.6, 300)
         s = np.sign(X.T @ y)
         # along the path w = λs the update is a multiple of s: w ends at s/4 (X s/4 = y)
         np.testing.assert_allclose(traj.x[r].numpy(), s / 4, atol=1e-6)
@@ -52,9 +52,9 @@ def test_adaptive_methods_end_along_sign_and_predict_plus_one(name, eta):
 
 def test_gd_reaches_the_min_norm_solution_and_zero_test_error():
     cells = [Cell("wilson", "squares", "gd", 1.0, 0.0, s) for s in range(2)]
-    traj, const = ag.train_batch(SETTINGS, cells, torch.device("cpu"), torch.float64)
+    traj, const = ag_train.train_batch(SETTINGS, cells, torch.device("cpu"), torch.float64)
     for r, c in enumerate(cells):
-        X, y, _, _ = ag.problem(c.seed, 40, 0.6, 300)
+        X, y, _, _ = ag_train.problem(c.seed, 40, 0.6, 300)
         w = np.linalg.pinv(X) @ y
         np.testing.assert_allclose(traj.x[r].numpy(), w, atol=1e-8 * np.linalg.norm(w))
     assert traj.metrics["test_error"][-1].max() == 0.0

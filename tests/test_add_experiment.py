@@ -14,43 +14,63 @@ import yaml
 
 from conftest import REPO, make_workdir
 
-NUMERICS = '''
+CONTRACT = """
+title: GD finds the mean
+description: "Toy: GD from 0 on a constant model converges to the mean."
+reference: false
+axes: {model: [constant], loss: [squares], optimizer: [gd]}
+noisy_labels: false
+settings:
+  description: Fixed settings.
+  type: object
+  additionalProperties: false
+  default: {}
+  properties:
+    n: {description: Samples., type: integer, minimum: 1, default: 10}
+    steps: {$ref: "#/$defs/steps", default: 200}
+    eta_unit: {$ref: "#/$defs/eta_unit", default: inverse_sharpness}
+"""
+
+TRAIN = '''
 """Toy: GD on E(c) = ½ Σᵢ (c − yᵢ)² from c = 0 converges to the mean of y."""
 
 import numpy as np
 import torch
 
-from .. import optim, train
-from ..claims import Claim
-from ..objectives import LeastSquares
+from ...numerics import optim, steps, train
+from ...numerics.objectives import LeastSquares
 
 
 def train_batch(settings, cells, device, dtype, reference=None):
     n = settings["n"]
     y = np.stack([np.random.default_rng([c.seed, 7]).standard_normal(n) for c in cells])
-    A = torch.ones(len(cells), n, 1, dtype=dtype, device=device)  # E(c) = ½‖A c − y‖²
+    A = torch.ones(len(cells), n, 1, dtype=dtype, device=device)  # E(c) = ½‖A c − y‖², β = n
     y_t = torch.as_tensor(y, dtype=dtype, device=device)
     seeds = torch.tensor([c.seed for c in cells], device=device)
     objective = LeastSquares(A, y_t, seeds, torch.zeros(len(cells), dtype=dtype))
     x0 = torch.zeros(len(cells), 1, dtype=dtype, device=device)
-    eta = torch.tensor([c.eta / n for c in cells], dtype=dtype)  # beta = n
-    rule = optim.make(cells[0].optimizer, x0, eta)
+    eta = steps.absolute_step([c.eta for c in cells], settings["eta_unit"], beta=np.full(len(cells), float(n)))
+    rule = optim.make(cells[0].optimizer, x0, torch.as_tensor(eta, dtype=dtype, device=device))
     mean = y_t.mean(dim=1)
     log_at = train.log_schedule(settings["steps"], 20)
     traj = train.run(objective, rule, x0, log_at, lambda x: {"error": (x[:, 0] - mean).abs() / mean.abs()})
-    return traj, {"mean": mean.cpu().numpy()}
+    return traj, {"mean": mean.cpu().numpy(), "eta_abs": eta}
+'''
+
+CLAIMS = '''
+from ...pipeline.claims import Claim, final_rows, worst
 
 
 def claims(table, settings, reference=None):
-    last = table.sort_values("step").groupby("cell").tail(1)
+    last = final_rows(table)
     return [Claim("toy_mean", "GD from 0 reaches the mean: max |c_K - mean(y)|/|mean(y)|",
-                  float(last.error.max()), "<=", 1e-10, "numpy mean")]
+                  worst(last.error), "<=", 1e-10, "numpy mean")]
 '''
 
 FIGURE = '''
 import seaborn as sns
 
-from . import theme
+from ...pipeline import theme
 
 
 def figure(table, settings, reference=None):
@@ -60,52 +80,19 @@ def figure(table, settings, reference=None):
     return fig
 '''
 
-REGISTRY = '''
-EXPERIMENTS["toy_mean"] = Spec(
-    models=("constant",), losses=("squares",), optimizers=("gd",), title="GD finds the mean"
-)
-'''
-
-SCHEMA_BLOCK = {
-    "description": "Toy: GD from 0 on a constant model converges to the mean.",
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["grid"],
-    "properties": {
-        "grid": {"$ref": "#/$defs/grid"},
-        "include": {"$ref": "#/$defs/entries", "default": []},
-        "exclude": {"$ref": "#/$defs/entries", "default": []},
-        "settings": {
-            "description": "Fixed settings.",
-            "type": "object",
-            "additionalProperties": False,
-            "default": {},
-            "properties": {
-                "n": {"description": "Samples.", "type": "integer", "minimum": 1, "default": 10},
-                "steps": {"$ref": "#/$defs/steps", "default": 200},
-            },
-        },
-    },
-}
-
 
 def test_a_new_experiment_runs_end_to_end(tmp_path):
     work = make_workdir(tmp_path / "w", {"experiments": {}})
-    shutil.copytree(REPO / "src", work / "src")
-    pkg = work / "src" / "implicitbias"
-    # 1. register, 2. numerics, 3. figure
-    with open(pkg / "experiments" / "__init__.py", "a") as fh:
-        fh.write(REGISTRY)
-    (pkg / "experiments" / "toy_mean.py").write_text(textwrap.dedent(NUMERICS))
-    (pkg / "figures" / "toy_mean.py").write_text(textwrap.dedent(FIGURE))
-    # 4. schema
-    schema_path = work / "workflow" / "schemas" / "config.schema.yaml"
-    schema = yaml.safe_load(schema_path.read_text())
-    schema["properties"]["experiments"]["propertyNames"]["enum"].append("toy_mean")
-    schema["properties"]["experiments"]["properties"]["toy_mean"] = SCHEMA_BLOCK
-    schema_path.write_text(yaml.safe_dump(schema, sort_keys=False))
-    # 5. caption, 6. config
-    (work / "workflow" / "report" / "toy_mean.rst").write_text("GD from 0 finds the mean of y.\n")
+    shutil.copytree(REPO / "src", work / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    # 1. one folder: contract, numerics, claims, figure, caption
+    folder = work / "src" / "implicitbias" / "experiments" / "toy_mean"
+    folder.mkdir()
+    (folder / "contract.yaml").write_text(CONTRACT)
+    (folder / "train.py").write_text(textwrap.dedent(TRAIN))
+    (folder / "claims.py").write_text(textwrap.dedent(CLAIMS))
+    (folder / "figure.py").write_text(textwrap.dedent(FIGURE))
+    (folder / "caption.rst").write_text("GD from 0 finds the mean of y.\n")
+    # 2. one config block
     config = {
         "experiments": {
             "toy_mean": {
@@ -118,7 +105,7 @@ def test_a_new_experiment_runs_end_to_end(tmp_path):
     (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
     env = {**os.environ, "PYTHONPATH": str(work / "src")}
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2"]
+    cmd = [sys.executable, "-m", "snakemake"]  # as a user types it (profiles/default)
     done = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     claims = pd.read_csv(work / "results" / "claims.csv")

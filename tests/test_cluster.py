@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, make_workdir, quick_config, snakemake_command
-from implicitbias import config as ibconfig
+from implicitbias.pipeline import config as ibconfig
 from slurm_harness import LocalSlurm, submitted_jobids
 
 CLUSTER_ARGS = (
@@ -147,7 +147,7 @@ def test_gpu_model_training_job_gets_that_gpu_from_slurm_and_fails_clearly_witho
     """device: cuda with gpu_model -> the training job asks SLURM for
     --gpus=<model>:1 and is scheduled with that GPU; torch sees no CUDA on the
     fake GPU, so the job fails with the clear message of
-    implicitbias.device.resolve instead of running on the CPU."""
+    implicitbias.pipeline.device.resolve instead of running on the CPU."""
     work, rc, out = runs["gpu"]
     assert rc != 0, out[-3000:]
     jobs = {j: slurm.job(j) for j in submitted_jobids(out)}

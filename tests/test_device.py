@@ -1,4 +1,4 @@
-"""Device resolution (implicitbias.device) and the one-GPU-per-job claim (implicitbias.gpus)."""
+"""Device resolution (implicitbias.pipeline.device) and the one-GPU-per-job claim (implicitbias.pipeline.gpus)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import textwrap
 import pytest
 import torch
 
-from implicitbias import device, gpus
+from implicitbias.pipeline import device, gpus
 
 # A process that claims one of `keys`, prints the index (or None), and holds it until stdin closes.
 HOLDER = textwrap.dedent(
     """
     import sys
-    from implicitbias.gpus import claim
+    from implicitbias.pipeline.gpus import claim
     print(claim(sys.argv[2].split(","), sys.argv[1]), flush=True)
     sys.stdin.read()
     """
@@ -100,7 +100,7 @@ rule job:
 
 CLAIM_AND_HOLD = """
 import sys, time
-from implicitbias.gpus import claim
+from implicitbias.pipeline.gpus import claim
 start = time.time()
 index = claim(["GPU-0", "GPU-1"], "locks")
 time.sleep(1.5)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias import digits, hmrt, tables
-from implicitbias.experiments import double_descent as dd
-from implicitbias.grid import Cell
+from implicitbias.numerics import digits, hmrt
+from implicitbias.pipeline import tables
+from implicitbias.experiments.double_descent import claims as dd_claims, train as dd_train
+from implicitbias.pipeline.grid import Cell
 
 R2, S2 = 1.0, 0.25
 CPU, F64 = torch.device("cpu"), torch.float64
@@ -21,7 +22,7 @@ SETTINGS = {
 
 def run(model, optimizer, seeds, settings=SETTINGS, eta=1.0, sigma=0.0):
     cells = [Cell(model, "squares", optimizer, eta, sigma, s) for s in seeds]
-    traj, const = dd.train_batch(settings, cells, CPU, F64)
+    traj, const = dd_train.train_batch(settings, cells, CPU, F64)
     return tables.trajectory_table("double_descent", cells, traj, const).to_pandas()
 
 
@@ -72,7 +73,7 @@ def test_exact_formula_matches_monte_carlo_of_the_min_norm_estimator(p):
     n, reps = 20, 3000
     risks = []
     for seed in range(reps):
-        X, y, beta = dd.isotropic_problem(seed, n, p, R2, S2, 0.0)
+        X, y, beta = dd_train.isotropic_problem(seed, n, p, R2, S2, 0.0)
         risks.append(np.sum((np.linalg.pinv(X) @ y - beta) ** 2))
     risks = np.array(risks)
     se = risks.std() / np.sqrt(reps)
@@ -84,12 +85,12 @@ def test_exact_formula_matches_monte_carlo_of_the_min_norm_estimator(p):
 
 @pytest.mark.parametrize("p", [10, 60])
 def test_min_norm_is_the_pseudo_inverse_and_ridge_is_its_formula(p):
-    X, y, _ = dd.isotropic_problem(3, 30, p, R2, S2, 0.0)
+    X, y, _ = dd_train.isotropic_problem(3, 30, p, R2, S2, 0.0)
     A, Y = torch.as_tensor(X)[None], torch.as_tensor(y)[None, :, None]
-    b = dd.min_norm(A, Y)[0, :, 0].numpy()
+    b = dd_train.min_norm(A, Y)[0, :, 0].numpy()
     np.testing.assert_allclose(b, np.linalg.pinv(X) @ y, rtol=0, atol=1e-12 * np.linalg.norm(b))
     lam = 0.7
-    b = dd.ridge(A, Y, torch.tensor([lam], dtype=F64))[0, :, 0].numpy()
+    b = dd_train.ridge(A, Y, torch.tensor([lam], dtype=F64))[0, :, 0].numpy()
     direct = np.linalg.solve(X.T @ X + 30 * lam * np.eye(p), X.T @ y)
     np.testing.assert_allclose(b, direct, rtol=0, atol=1e-12 * np.linalg.norm(direct))
 
@@ -100,7 +101,7 @@ def test_gd_from_zero_equals_the_min_norm_solution_and_divergence_is_recorded():
     assert sorted(table.p.unique()) == [10, 160]
     bad = run("isotropic", "gd", [0], eta=2.5)  # η above 2/λ_max
     assert (bad.status == "diverged").all()
-    [claim] = dd.isotropic_claims(bad, SETTINGS)
+    [claim] = dd_claims.isotropic_claims(bad, SETTINGS)
     assert not claim.passed  # reported as failed, not raised
 
 
@@ -154,7 +155,7 @@ def test_digits_double_descent_claims_pass_on_a_small_sweep(model):
     table = run(model, "min_norm", [0, 1])
     over = table[table.p >= 200]
     assert (over.train_error == 0).all()
-    claims = dd.claims(table, SETTINGS)
+    claims = dd_claims.claims(table, SETTINGS)
     assert len(claims) == 7
     failed = [c for c in claims if not c.passed]
     assert not failed, failed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from implicitbias import grid
+from implicitbias.pipeline import grid
 
 BASE = {
     "grid": {"model": ["linear"], "loss": "squares", "optimizer": ["gd", "adam"],

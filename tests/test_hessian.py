@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from implicitbias import hessian, rng
-from implicitbias.experiments.label_noise import Quadratic, product_loss, quadratic_loss
+from implicitbias.numerics import hessian, rng
+from implicitbias.experiments.label_noise.train import Quadratic, product_loss, quadratic_loss
 
 DT = torch.float64
 

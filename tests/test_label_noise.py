@@ -9,10 +9,10 @@ import pytest
 import torch
 from scipy.integrate import solve_ivp
 
-from implicitbias import replicates, rng, toy_drift
-from implicitbias.experiments import label_noise as ln
-from implicitbias.grid import Cell
-from implicitbias.train import Trajectory
+from implicitbias.numerics import replicates, rng, toy_drift
+from implicitbias.experiments.label_noise import train as ln_train
+from implicitbias.pipeline.grid import Cell
+from implicitbias.numerics.train import Trajectory
 
 DT = torch.float64
 CPU = torch.device("cpu")
@@ -24,14 +24,14 @@ SETTINGS = {"quadratic": QUAD, "product": TOY}
 
 
 def quadratic_objective(noise="label", sigma=0.7, R=3):
-    data = [ln.problem(s, 40, 100, 5) for s in range(R)]
+    data = [ln_train.problem(s, 40, 100, 5) for s in range(R)]
     X = torch.tensor(np.stack([d[0] for d in data]))
     y = torch.tensor(np.stack([d[1] for d in data]))
-    return ln.Quadratic(X, y, torch.arange(R), torch.full((R,), sigma, dtype=DT), noise), X, y
+    return ln_train.Quadratic(X, y, torch.arange(R), torch.full((R,), sigma, dtype=DT), noise), X, y
 
 
 def test_problem_is_the_haochen_setup():
-    X, y, w = ln.problem(0, 40, 100, 5)
+    X, y, w = ln_train.problem(0, 40, 100, 5)
     assert X.shape == (40, 100) and w.sum() == 5 and (w[:5] == 1).all()
     np.testing.assert_allclose(y, X @ w, rtol=1e-15)
 
@@ -49,8 +49,8 @@ def test_label_noise_step_is_the_gradient_of_one_perturbed_sample():
     obj, X, y = quadratic_objective(sigma=sigma)
     v = 1 + 0.1 * torch.randn(3, 100, dtype=DT)
     g = obj.grad(v, t, batch_size=1)
-    i = rng.randint(rng.stream_key(torch.arange(3), ln.SAMPLE_TAG), t, 1, 40)[:, 0]
-    eps = sigma * rng.rademacher(rng.stream_key(torch.arange(3), ln.LABEL_TAG), t, 1)[:, 0]
+    i = rng.randint(rng.stream_key(torch.arange(3), ln_train.SAMPLE_TAG), t, 1, 40)[:, 0]
+    eps = sigma * rng.rademacher(rng.stream_key(torch.arange(3), ln_train.LABEL_TAG), t, 1)[:, 0]
     for r in range(3):
         vr = v[r].clone().requires_grad_()
         loss = 0.25 * (X[r, i[r]] @ (vr * vr) - y[r, i[r]] - eps[r]) ** 2
@@ -63,7 +63,7 @@ def test_gaussian_control_adds_sigma_xi_to_the_clean_gradient():
     obj, X, y = quadratic_objective(noise="gaussian", sigma=sigma)
     clean, _, _ = quadratic_objective(sigma=0.0)
     v = torch.ones(3, 100, dtype=DT)
-    xi = rng.normal(rng.stream_key(torch.arange(3), ln.GAUSS_TAG), t, 100)
+    xi = rng.normal(rng.stream_key(torch.arange(3), ln_train.GAUSS_TAG), t, 100)
     torch.testing.assert_close(obj.grad(v, t), clean.grad(v, t) + sigma * xi, rtol=1e-12, atol=1e-14)
 
 
@@ -77,10 +77,10 @@ def test_stream_gives_the_numbers_of_uniform_across_block_boundaries():
 def test_one_label_noise_step_shrinks_u2_minus_v2_by_one_minus_eta2_r2():
     """(u − ηrv)² − (v − ηru)² = (u² − v²)(1 − η²r²), r = uv − y − ε: exact for the toy."""
     eta, sigma = 0.02, 0.5
-    obj = ln.Product(1.0, torch.arange(4), torch.full((4,), sigma, dtype=DT), "label")
+    obj = ln_train.Product(1.0, torch.arange(4), torch.full((4,), sigma, dtype=DT), "label")
     theta = torch.tensor([[2.0, 0.5], [1.3, 0.8], [0.7, 1.2], [3.0, 0.2]], dtype=DT)
     new = theta - eta * obj.grad(theta, 3)
-    eps = sigma * rng.rademacher(obj.keys[ln.LABEL_TAG], 3, 1)[:, 0]
+    eps = sigma * rng.rademacher(obj.keys[ln_train.LABEL_TAG], 3, 1)[:, 0]
     r = theta[:, 0] * theta[:, 1] - 1 - eps
     q = lambda th: th[:, 0] ** 2 - th[:, 1] ** 2  # noqa: E731
     torch.testing.assert_close(q(new), q(theta) * (1 - eta**2 * r**2), rtol=1e-13, atol=0)
@@ -109,7 +109,7 @@ def test_regularisers_from_the_hessian_eigenvalues(s):
 
     eta = 0.02
     theta = torch.tensor([math.exp(s), math.exp(-s)], dtype=DT)
-    lam = torch.linalg.eigvalsh(hessian(ln.product_loss)(theta, torch.tensor(1.0, dtype=DT))).numpy()
+    lam = torch.linalg.eigvalsh(hessian(ln_train.product_loss)(theta, torch.tensor(1.0, dtype=DT))).numpy()
     trlog = np.log(1 - eta / 2 * lam).sum()
     assert toy_drift.regularizer_dlm(s, eta) == pytest.approx(-trlog / (2 * eta), rel=1e-12)
     assert toy_drift.regularizer_lecture(s, eta) == pytest.approx(trlog / 2, rel=1e-12)
@@ -127,23 +127,23 @@ def test_pool_means_standard_errors_and_divergence():
 
 def test_replicate_streams_do_not_depend_on_the_batch():
     cells = [Cell("product", "squares", "sgd", 0.02, 0.5, s) for s in (0, 1)]
-    both, _ = ln.train_batch(SETTINGS, cells, CPU, DT)
-    alone, _ = ln.train_batch(SETTINGS, cells[1:], CPU, DT)
+    both, _ = ln_train.train_batch(SETTINGS, cells, CPU, DT)
+    alone, _ = ln_train.train_batch(SETTINGS, cells[1:], CPU, DT)
     np.testing.assert_array_equal(both.metrics["s"][:, 1], alone.metrics["s"][:, 0])
     assert replicates.seeds([1], 4).tolist() == [2**20, 2**20 + 1, 2**20 + 2, 2**20 + 3]
 
 
 def test_quadratic_batched_and_alone_runs_agree():
     cells = [Cell("quadratic", "squares", "sgd", 0.015, 1.0, s) for s in range(3)]
-    both, _ = ln.train_batch(SETTINGS, cells, CPU, DT)
-    alone, _ = ln.train_batch(SETTINGS, cells[2:], CPU, DT)
+    both, _ = ln_train.train_batch(SETTINGS, cells, CPU, DT)
+    alone, _ = ln_train.train_batch(SETTINGS, cells[2:], CPU, DT)
     torch.testing.assert_close(both.x[2], alone.x[0], rtol=1e-12, atol=0)
 
 
 def test_toy_starts_on_the_zero_loss_set_and_is_not_flagged_diverged():
     cells = [Cell("product", "squares", o, 0.02, 0.5, 0) for o in ("sgd", "noisy_gd")]
     for c in cells:
-        traj, const = ln.train_batch(SETTINGS, [c], CPU, DT)
+        traj, const = ln_train.train_batch(SETTINGS, [c], CPU, DT)
         assert not traj.diverged.any()
         assert traj.metrics["s"][0, 0] == pytest.approx(math.log(2), rel=1e-15)
 
@@ -151,7 +151,7 @@ def test_toy_starts_on_the_zero_loss_set_and_is_not_flagged_diverged():
 def test_label_noise_drift_of_the_toy_matches_the_exact_log_prediction_early():
     """400 steps, 8 runs: mean s moves by η²σ²/2·tanh(2s₀)/(1 − η cosh 2s₀)·k ≈ 0.018, the run-to-run
     spread of s is ~1e-3, so the prediction is met to 1e-3 of s (a few standard errors)."""
-    traj, _ = ln.train_batch(SETTINGS, [Cell("product", "squares", "sgd", 0.02, 0.5, 0)], CPU, DT)
+    traj, _ = ln_train.train_batch(SETTINGS, [Cell("product", "squares", "sgd", 0.02, 0.5, 0)], CPU, DT)
     sim, pred = traj.metrics["s"][-1, 0], traj.metrics["s_exact_log"][-1, 0]
     assert abs(sim - pred) <= max(4 * traj.metrics["s_se"][-1, 0], 1e-3)
     assert math.log(2) - sim > 0.01  # it moved

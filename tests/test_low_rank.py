@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias import tables, train
-from implicitbias.experiments import low_rank as lr
-from implicitbias.factorization import Entries, Factorized, Sensing
-from implicitbias.grid import Cell
-from implicitbias.sdp import min_trace_psd
+from implicitbias.pipeline import tables
+from implicitbias.numerics import train
+from implicitbias.experiments.low_rank import claims as lr_claims, problem as lr_problem, reference as lr_reference, train as lr_train
+from implicitbias.numerics.factorization import Entries, Factorized, Sensing
+from implicitbias.pipeline.grid import Cell
+from implicitbias.numerics.sdp import min_trace_psd
 
 CPU, F64 = torch.device("cpu"), torch.float64
 EPS = np.finfo(float).eps
@@ -70,7 +71,7 @@ def test_min_trace_sdp_on_2x2_closed_forms():
 
 def test_min_trace_sdp_recovers_a_low_rank_psd_matrix_from_enough_measurements():
     """Rank-1 X* = xxᵀ (n = 6) from m = 30 Gaussian measurements, far above the ~3nr needed."""
-    X, A, y = lr.sensing_problem(3, 6, 1, 30)
+    X, A, y = lr_problem.sensing_problem(3, 6, 1, 30)
     sol = min_trace_psd(A, y)
     assert np.linalg.matrix_rank(X) == 1
     assert np.linalg.norm(sol["X"] - X) / np.linalg.norm(X) <= 1e-4  # interior point on a degenerate SDP: ~√tol
@@ -78,16 +79,16 @@ def test_min_trace_sdp_recovers_a_low_rank_psd_matrix_from_enough_measurements()
 
 
 def test_problems_have_the_stated_sizes_and_norms():
-    X, A, y = lr.sensing_problem(0, 20, 2, 60)
+    X, A, y = lr_problem.sensing_problem(0, 20, 2, 60)
     assert np.linalg.norm(X) == pytest.approx(np.sqrt(20), rel=1e-14)
     assert np.linalg.matrix_rank(X) == 2 and np.linalg.eigvalsh(X).min() > -1e-12
     np.testing.assert_allclose(A, A.transpose(0, 2, 1), rtol=0, atol=0)
-    np.testing.assert_allclose(lr.sensing_problem(0, 20, 2, 120)[0], X)  # same X* at every m
-    W, mask = lr.completion_problem(0, 30, 2, 250)
+    np.testing.assert_allclose(lr_problem.sensing_problem(0, 20, 2, 120)[0], X)  # same X* at every m
+    W, mask = lr_problem.completion_problem(0, 30, 2, 250)
     assert np.linalg.norm(W) == pytest.approx(30, rel=1e-14) and np.linalg.matrix_rank(W) == 2
     assert mask.sum() == 250 and set(np.unique(mask)) == {0.0, 1.0}
     for seed in range(5):
-        F = lr.gaussian_factors(seed, 2, 3, 8e-3, positive_det=True)
+        F = lr_problem.gaussian_factors(seed, 2, 3, 8e-3, positive_det=True)
         assert np.linalg.det(F[2] @ F[1] @ F[0]) > 0
 
 
@@ -117,11 +118,11 @@ SMALL = {
 def test_sensing_runs_every_alpha_and_m_and_small_init_recovers_x_star():
     # η = 1e-3 ≈ 1/β with β ≈ 8mλ₁(X*) the sharpness at X* for m = 40 (2e-3 is at the edge of stability)
     cells = [Cell("sensing_uut", "squares", "gd", 1e-3, 0.0, s) for s in (0, 1)]
-    ref = lr.reference(SMALL, [0, 1])
-    traj, const = lr.train_batch(SMALL, cells, CPU, F64, reference=ref)
+    ref = lr_reference.reference(SMALL, [0, 1])
+    traj, const = lr_train.train_batch(SMALL, cells, CPU, F64, reference=ref)
     assert traj.x.shape == (2 * 2 * 3, 64) and not traj.diverged.any()
     table = tables.trajectory_table("low_rank", cells, traj, const).to_pandas()
-    last = lr.final_rows(table)
+    last = lr_claims.final_rows(table)
     assert len(last) == 12 and set(last.alpha) == {1.0, 0.1, 0.001} and set(last.m) == {40, 12}
     hi = last[last.m == 40].sort_values("alpha")
     # Gunasekar et al.: as α → 0 GD recovers X* when the measurements determine it (the lecture's 1% bound)
@@ -133,4 +134,4 @@ def test_sensing_runs_every_alpha_and_m_and_small_init_recovers_x_star():
 
 def test_label_noise_is_refused():
     with pytest.raises(ValueError, match="sigma"):
-        lr.train_batch(SMALL, [Cell("sensing_uut", "squares", "gd", 1e-3, 0.1, 0)], CPU, F64)
+        lr_train.train_batch(SMALL, [Cell("sensing_uut", "squares", "gd", 1e-3, 0.1, 0)], CPU, F64)

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias import tables
-from implicitbias.classification import LinearClassifier, angle_gap
-from implicitbias.experiments import max_margin as mm
-from implicitbias.grid import Cell
-from implicitbias.margins import hard_margin_svm, linf_max_margin
+from implicitbias.pipeline import tables
+from implicitbias.numerics.classification import LinearClassifier, angle_gap
+from implicitbias.experiments.max_margin import claims as mm_claims, problem as mm_problem, train as mm_train
+from implicitbias.pipeline import claims as claims_lib
+from implicitbias.pipeline.grid import Cell
+from implicitbias.numerics.margins import hard_margin_svm, linf_max_margin
 
 SETTINGS = {
     "log_points": 41, "eta_unit": "inverse_sharpness", "blowup": 1e10,
@@ -23,7 +24,7 @@ SOLVER_TOL = 1e-6  # Clarabel's default feasibility/optimality tolerances are 1e
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_default_set_svm_is_half_half_with_alpha_one_eighth(seed):
-    X, y = mm.default_set(seed)
+    X, y = mm_problem.default_set(seed)
     w, alpha = hard_margin_svm(X, y)
     np.testing.assert_allclose(w, [0.5, 0.5], atol=SOLVER_TOL)
     np.testing.assert_allclose(alpha[:4], 1 / 8, atol=SOLVER_TOL)  # the four support vectors
@@ -46,7 +47,7 @@ def test_svm_matches_the_closed_form_of_a_single_support_vector():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_stretched_set_linf_direction_is_the_diagonal(seed):
-    X, y = mm.data("stretched", seed, SETTINGS)
+    X, y = mm_problem.data("stretched", seed, SETTINGS)
     w, gamma = linf_max_margin(X, y)
     np.testing.assert_allclose(w / np.linalg.norm(w), [2**-0.5, 2**-0.5], atol=1e-9)
     # every zᵢ lies in the positive quadrant, so w = (1, 1) is optimal: γ = minᵢ (zᵢ₁ + zᵢ₂)
@@ -57,7 +58,7 @@ def test_stretched_set_linf_direction_is_the_diagonal(seed):
 
 
 def test_generic_set_is_separable_with_the_requested_gap():
-    X, y = mm.generic_set(3, 60, 10, 0.1)
+    X, y = mm_problem.generic_set(3, 60, 10, 0.1)
     assert X.shape == (60, 10) and set(np.unique(y)) == {-1.0, 1.0}
     w, alpha = hard_margin_svm(X, y)
     assert (y * (X @ w)).min() >= 1 - SOLVER_TOL
@@ -97,7 +98,7 @@ def test_angle_gap_is_one_minus_cosine():
 
 
 def run(cells, settings=SETTINGS):
-    traj, const = mm.train_batch(settings, cells, torch.device("cpu"), torch.float64)
+    traj, const = mm_train.train_batch(settings, cells, torch.device("cpu"), torch.float64)
     return traj, const, tables.trajectory_table("max_margin", cells, traj, const).to_pandas()
 
 
@@ -106,7 +107,7 @@ def test_gd_step_is_the_formula_and_loss_sum_is_recorded():
     cell = Cell("default", "exponential", "gd", 1.0, 0.0, 0)
     settings = {**SETTINGS, "sets": {**SETTINGS["sets"], "default": {"steps": 3}}}
     traj, const, table = run([cell], settings)
-    X, y = mm.default_set(0)
+    X, y = mm_problem.default_set(0)
     Z = y[:, None] * X
     eta = 1 / np.linalg.norm(X, 2) ** 2
     theta = np.zeros(2)
@@ -132,13 +133,13 @@ def test_sign_gd_on_the_stretched_set_moves_along_the_diagonal():
 def test_gd_direction_approaches_the_svm_on_the_stretched_set():
     cells = [Cell("stretched", "exponential", "gd", 1.0, 0.0, s) for s in range(2)]
     _, _, table = run(cells)
-    last = mm.final_rows(table)
+    last = claims_lib.final_rows(table)
     # after 2000 steps GD is already far closer to ŵ than to the ℓ∞ direction (1 − cos ≈ 0.2 apart)
     assert (last.gap_l2 < 0.1 * last.gap_linf).all()
 
 
 def test_claim_helpers():
     steps = np.array([1, 10, 100, 1000, 10_000, 100_000])
-    assert mm.increases(steps, np.array([5.0, 6, 4, 3, 2, 2.5]), after=100) == 1
+    assert mm_claims.increases(steps, np.array([5.0, 6, 4, 3, 2, 2.5]), after=100) == 1
     gap = 3.0 / np.log(steps[2:]) ** 2
-    assert mm.log_rate(steps[2:], gap, after=100) == pytest.approx(2.0, rel=1e-12)
+    assert mm_claims.log_rate(steps[2:], gap, after=100) == pytest.approx(2.0, rel=1e-12)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias import f1_margin, tables, two_layer
-from implicitbias.experiments import mean_field as mf
-from implicitbias.grid import Cell
+from implicitbias.numerics import f1_margin, two_layer
+from implicitbias.pipeline import tables
+from implicitbias.experiments.mean_field import claims as mf_claims, problem as mf_problem, reference as mf_reference, train as mf_train
+from implicitbias.pipeline.grid import Cell
 
 EPS = np.finfo(float).eps
 SETTINGS = {
@@ -62,10 +63,10 @@ def test_path_norm_bound_against_the_lp_on_the_networks_own_directions():
     """f = (1/m) Σ aⱼ relu(wⱼ·x) = Σ cⱼ relu(θⱼ·x) with θⱼ = wⱼ/‖wⱼ‖, cⱼ = aⱼ‖wⱼ‖/m and Σ|cⱼ| = P,
     so the LP over the dictionary {θⱼ} is at least the network's margin / P."""
     cells = [Cell("both_layers", "smooth_margin", "gd", 0.7, 0.0, 1)]
-    traj, objective, _ = mf._train(SETTINGS, cells, 3, 64, 30, np.array([0.7]), 3000,
+    traj, objective, _ = mf_train._train(SETTINGS, cells, 3, 64, 30, np.array([0.7]), 3000,
                                    np.array([0, 3000]), torch.device("cpu"), torch.float64)  # fmt: skip
     a, W = (v[0].numpy() for v in objective.unpack(traj.x))
-    X, y, _, _ = mf.problem(1, 3, 3, 64, 0)
+    X, y, _, _ = mf_problem.problem(1, 3, 3, 64, 0)
     f = np.maximum(X @ W.T, 0) @ a / len(a)
     P = np.abs(a) @ np.linalg.norm(W, axis=1) / len(a)
     assert P == pytest.approx(traj.metrics["path_norm"][-1, 0], rel=1e-12)
@@ -80,10 +81,10 @@ def test_path_norm_bound_against_the_lp_on_the_networks_own_directions():
 
 def test_clusters_follow_chizat_and_bach():
     k, d = 3, 6
-    coords, delta = mf.cluster_centres(k)
+    coords, delta = mf_problem.cluster_centres(k)
     np.testing.assert_allclose(coords, [-3 / 8, 0, 3 / 8], atol=1e-15)
     assert delta == pytest.approx(1 / 8)
-    X, y, Xt, yt = mf.problem(7, d, k, 400, 400)
+    X, y, Xt, yt = mf_problem.problem(7, d, k, 400, 400)
     for A, b in ((X, y), (Xt, yt)):
         assert np.all(A[:, 0] == 1) and np.abs(A[:, 3:]).max() <= 0.5
         near = np.abs(A[:, 1:3, None] - coords).argmin(axis=2)  # nearest centre per coordinate
@@ -122,7 +123,7 @@ def test_losses_are_means_over_samples():
 
 
 def _run(cells, settings=SETTINGS, reference=None):
-    traj, const = mf.train_batch(settings, cells, torch.device("cpu"), torch.float64, reference=reference)
+    traj, const = mf_train.train_batch(settings, cells, torch.device("cpu"), torch.float64, reference=reference)
     return traj, const, tables.trajectory_table("mean_field", cells, traj, const).to_pandas()
 
 
@@ -138,7 +139,7 @@ def test_batched_and_alone_runs_agree():
 def test_output_layer_trains_only_a_from_zero():
     cells = [Cell("output_layer", "exponential", "gd", 1.0, 0.0, 2)]
     traj, const, table = _run(cells)
-    a0, W0 = mf.init(2, SETTINGS["width"], 3)
+    a0, W0 = mf_problem.init(2, SETTINGS["width"], 3)
     np.testing.assert_array_equal(const["a_init"][0], np.zeros_like(a0))
     np.testing.assert_array_equal(const["w_final"][0], W0.ravel())
     assert table.sort_values("step").train_loss.iloc[0] == pytest.approx(1.0)  # e^0 at a = 0
@@ -147,18 +148,18 @@ def test_output_layer_trains_only_a_from_zero():
 
 def test_claims_on_a_small_run_and_the_bound():
     seeds = [0, 1]
-    ref = mf.reference(SETTINGS, seeds)
-    cells = [Cell(m, "smooth_margin", "gd", 0.7, 0.0, s) for m in mf.MODELS for s in seeds]
+    ref = mf_reference.reference(SETTINGS, seeds)
+    cells = [Cell(m, "smooth_margin", "gd", 0.7, 0.0, s) for m in mf_train.MODELS for s in seeds]
     import pandas as pd
 
-    table = pd.concat([_run([c for c in cells if c.model == m], reference=ref)[2] for m in mf.MODELS])
-    rows = mf.claims(table, SETTINGS, reference=ref)
+    table = pd.concat([_run([c for c in cells if c.model == m], reference=ref)[2] for m in mf_train.MODELS])
+    rows = mf_claims.claims(table, SETTINGS, reference=ref)
     assert [c.relation for c in rows] == [">=", "<=", "<=", "info", "info", "<=", ">=", "info", "info"]
     ratio = table.margin / table.gamma_lp
     assert rows[2].measured == ratio.max()  # the bound is checked at every logged step
     last = table[table.step == SETTINGS["steps"]]
     assert rows[0].measured == (last.margin / last.gamma_lp)[last.model == "both_layers"].min()
-    sweep = mf.sweep_table(table)
+    sweep = mf_claims.sweep_table(table)
     assert len(sweep) == len(cells) and rows[6].measured == sweep[sweep.model == "output_layer"].test_error.mean()
     # gamma_lp column holds the reference per seed
     assert set(table.gamma_lp.round(12)) == {round(ref["seeds"][str(s)]["gamma"], 12) for s in seeds}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from implicitbias import optim
+from implicitbias.numerics import optim
 
 # rule name -> (torch.optim class, constructor options, our options)
 CASES = {

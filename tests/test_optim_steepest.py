@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from implicitbias import optim
+from implicitbias.numerics import optim
 
 
 def test_sign_gd_moves_each_coordinate_by_the_scheduled_step():

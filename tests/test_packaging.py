@@ -11,6 +11,7 @@ import yaml
 
 from conftest import REPO
 from implicitbias.experiments import EXPERIMENTS
+from implicitbias.pipeline.schema import compose
 
 
 def _pins(lines) -> dict[str, str]:
@@ -53,7 +54,8 @@ def _properties(schema, node, path="config"):
 
 
 def test_schema_has_a_description_on_every_property_and_defaults_where_optional():
-    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    """The composed schema: the workflow's root with every experiment folder's settings fragment."""
+    schema = compose(REPO / "workflow/schemas/config.schema.yaml")
     assert schema["$schema"].endswith("2020-12/schema")
     seen = 0
     for path, parent, name, prop in _properties(schema, schema):
@@ -67,24 +69,40 @@ def test_schema_has_a_description_on_every_property_and_defaults_where_optional(
     assert seen > 30
 
 
-def test_schema_lists_exactly_the_registered_experiments():
-    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
-    experiments = schema["properties"]["experiments"]
+def test_schema_lists_exactly_the_experiment_folders_and_names_none_itself():
+    root = (REPO / "workflow/schemas/config.schema.yaml").read_text()
+    folders = {p.parent.name for p in (REPO / "src/implicitbias/experiments").glob("*/contract.yaml")}
+    assert folders == set(EXPERIMENTS) and len(folders) >= 8
+    assert not [name for name in folders if name in root], "the root schema names an experiment"
+    experiments = compose(REPO / "workflow/schemas/config.schema.yaml")["properties"]["experiments"]
     assert set(experiments["propertyNames"]["enum"]) == set(EXPERIMENTS)
     assert set(experiments["properties"]) == set(EXPERIMENTS)
 
 
+def test_no_experiment_name_is_written_outside_its_folder_and_the_configs():
+    """Adding an experiment is one folder and one config block: no list of names elsewhere."""
+    names = set(EXPERIMENTS)
+    places = [REPO / "Snakefile", *(REPO / "workflow").rglob("*"), *(REPO / "scripts").rglob("*.py"),
+              *(REPO / "src/implicitbias/pipeline").rglob("*.py"), *(REPO / "src/implicitbias/numerics").rglob("*.py"),
+              REPO / "src/implicitbias/experiments/__init__.py"]  # fmt: skip
+    # the name as a string, a path or a module of its own (max_margin() the function is not the experiment)
+    pattern = re.compile(r"""(["'/]|experiments\.)(%s)(["'/.])""" % "|".join(names))
+    found = [(p.name, m.group(2)) for p in places if p.is_file() for m in pattern.finditer(p.read_text())]
+    assert not found, found
+
+
 def test_package_imports_without_snakemake():
-    code = "import sys, implicitbias.experiments.pseudo_inverse, implicitbias.jobs; assert 'snakemake' not in sys.modules"
+    code = "import sys, implicitbias.experiments.pseudo_inverse.train, implicitbias.pipeline.jobs; assert 'snakemake' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_training_job_imports_no_pandas_or_seaborn():
-    """What a training job imports, for every experiment (torch included: its deferred import is used)."""
+    """What a training job imports, for every experiment: torch, never pandas or seaborn."""
     code = (
-        "import sys, importlib, implicitbias.jobs, implicitbias.tables\n"
+        "import sys, importlib, implicitbias.pipeline.jobs, implicitbias.pipeline.tables\n"
         f"for name in {sorted(EXPERIMENTS)!r}:\n"
-        "    importlib.import_module('implicitbias.experiments.' + name).torch.zeros(1)\n"
+        "    importlib.import_module('implicitbias.experiments.' + name + '.train')\n"
+        "assert 'torch' in sys.modules\n"
         "bad = {'pandas', 'seaborn', 'matplotlib'} & set(sys.modules); assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias import tables, train
-from implicitbias.experiments import pseudo_inverse as pi
-from implicitbias.grid import Cell
+from implicitbias.pipeline import tables
+from implicitbias.numerics import train
+from implicitbias.experiments.pseudo_inverse import claims as pi_claims, train as pi_train
+from implicitbias.pipeline import claims as claims_lib
+from implicitbias.pipeline.grid import Cell
 
 SETTINGS = {
     "n": 8, "p": 20, "steps": 3000, "log_points": 40, "eta_unit": "inverse_sharpness",
@@ -18,13 +20,13 @@ EPS = np.finfo(float).eps
 
 
 def run(cells, settings=SETTINGS):
-    traj, const = pi.train_batch(settings, cells, torch.device("cpu"), torch.float64)
+    traj, const = pi_train.train_batch(settings, cells, torch.device("cpu"), torch.float64)
     return traj, const, tables.trajectory_table("pseudo_inverse", cells, traj, const).to_pandas()
 
 
 def test_references_are_the_min_norm_and_projected_solutions():
-    A, y, z = pi.problem(0, 8, 20)
-    ref = pi.references(A, y, z)
+    A, y, z = pi_train.problem(0, 8, 20)
+    ref = pi_train.references(A, y, z)
     x = ref["x_pinv"]
     np.testing.assert_allclose(A @ x, y, rtol=0, atol=1e-12 * np.linalg.norm(y))
     # minimum norm: orthogonal to the null space of A
@@ -44,7 +46,7 @@ def test_gd_iterate_equals_the_lectures_sum_formula():
     cell = Cell("linear", "squares", "gd", 1.5, 0.0, 4)
     settings = {**SETTINGS, "steps": 37, "log_points": 5}
     traj, const, _ = run([cell], settings)
-    A, y, _ = pi.problem(4, 8, 20)
+    A, y, _ = pi_train.problem(4, 8, 20)
     eta = 1.5 / const["beta"][0]
     M = np.eye(20) - eta * A.T @ A
     x, term = np.zeros(20), eta * A.T @ y
@@ -58,7 +60,7 @@ def test_gd_from_zero_reaches_pinv_and_from_z_keeps_the_null_space():
     cells = [Cell("linear", "squares", "gd", 1.0, 0.0, s) for s in range(3)]
     cells += [Cell("linear_z", "squares", "gd", 1.0, 0.0, s) for s in range(3)]
     _, _, table = run(cells)
-    last = pi.final_rows(table)
+    last = claims_lib.final_rows(table, finite="train_loss")
     gd0, gdz = last[last.model == "linear"], last[last.model == "linear_z"]
     assert (gd0.dist_pinv / gd0.pinv_norm).max() < 1e-10
     assert (gdz.dist_proj / gdz.pinv_norm).max() < 1e-10
@@ -81,9 +83,9 @@ def test_contraction_rate_matches_the_spectral_closed_form():
     cell = Cell("linear", "squares", "gd", 1.0, 0.0, 2)
     _, const, table = run([cell], {**SETTINGS, "log_points": 400})
     steps, rel = table.step.to_numpy(), (table.dist_pinv / table.pinv_norm).to_numpy()
-    rate = pi.contraction_rate(steps, rel)
+    rate = pi_claims.contraction_rate(steps, rel)
 
-    A, y, _ = pi.problem(2, 8, 20)
+    A, y, _ = pi_train.problem(2, 8, 20)
     lam, V = np.linalg.eigh(A.T @ A)
     c = V.T @ -(np.linalg.pinv(A) @ y)
     factor = 1 - lam / lam[-1]

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import REPO, make_workdir, quick_config, snakemake
-from implicitbias import config as ibconfig
+from implicitbias.pipeline import config as ibconfig
 
 
 def _tables(work: Path) -> dict[str, pd.DataFrame]:

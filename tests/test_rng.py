@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from implicitbias import rng
+from implicitbias.numerics import rng
 
 
 def test_uniform_moments_and_range():

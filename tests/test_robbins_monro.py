@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias import rng
-from implicitbias.experiments import robbins_monro as rm
-from implicitbias.grid import Cell
-from implicitbias.stochastic_approximation import PHI0, asymptotic_k_mse
+from implicitbias.numerics import rng
+from implicitbias.experiments.robbins_monro import train as rm_train
+from implicitbias.pipeline.grid import Cell
+from implicitbias.numerics.stochastic_approximation import PHI0, asymptotic_k_mse
 
 DT = torch.float64
 CPU = torch.device("cpu")
@@ -27,7 +27,7 @@ def test_asymptotic_variance_formula():
 
 def test_median_loss_has_gradient_m_of_x():
     """d/dx ½E|Z − x| = Φ(x) − ½ = M(x)."""
-    med = rm.Median(torch.arange(1))
+    med = rm_train.Median(torch.arange(1))
     x = torch.linspace(-3, 3, 13, dtype=DT)[:, None].requires_grad_()
     (g,) = torch.autograd.grad(med.loss(x).sum(), x)
     torch.testing.assert_close(g[:, 0], torch.special.ndtr(x.detach()[:, 0]) - 0.5, rtol=1e-12, atol=1e-14)
@@ -36,7 +36,7 @@ def test_median_loss_has_gradient_m_of_x():
 def test_median_observation_is_unbiased():
     """Mean of 1{Z ≤ x} − ½ over 20000 replicates is M(x) = Φ(x) − ½ within 4 standard errors (s.d. ≤ ½)."""
     R = 20000
-    med = rm.Median(torch.arange(R))
+    med = rm_train.Median(torch.arange(R))
     x = torch.full((R, 1), 0.4, dtype=DT)
     mean = med.grad(x, 7).mean()
     assert abs(float(mean) - (float(torch.special.ndtr(torch.tensor(0.4))) - 0.5)) <= 4 * 0.5 / math.sqrt(R)
@@ -47,16 +47,16 @@ def test_median_observation_is_unbiased():
 
 def test_noise_floor_matches_its_small_step_limit():
     """tr S = ησ²np/2 · (1 + O(ηn max‖aᵢ‖²)) for the n-scaled batch-1 gradient."""
-    A, _, _ = rm.ls_problem(0, 100, 5)
+    A, _, _ = rm_train.ls_problem(0, 100, 5)
     eta, sigma = 1e-4, 0.5
     h = eta * 100 * (A * A).sum(1).max()
-    assert rm.stationary_error(A, eta, sigma) == pytest.approx(eta * sigma**2 * 100 * 5 / 2, rel=4 * h)
+    assert rm_train.stationary_error(A, eta, sigma) == pytest.approx(eta * sigma**2 * 100 * 5 / 2, rel=4 * h)
 
 
 def test_robbins_monro_step_is_c_over_k():
     """Two steps from x₀ = 2 by hand: x_k = x_{k−1} − (c/k)(1{Z_k ≤ x_{k−1}} − ½)."""
     s = {"median": {"runs": 3, "steps": 2, "log_points": 2, "x0": 2.0, "blowup": 1e10}}
-    traj, const = rm.train_batch(s, [Cell("median", "absolute", "robbins_monro", 2.5, 0.0, 0)], CPU, DT)
+    traj, const = rm_train.train_batch(s, [Cell("median", "absolute", "robbins_monro", 2.5, 0.0, 0)], CPU, DT)
     key = rng.stream_key(torch.arange(3), 1)
     x = torch.full((3,), 2.0, dtype=DT)
     for k in (1, 2):
@@ -69,4 +69,4 @@ def test_robbins_monro_step_is_c_over_k():
 
 def test_loss_model_mismatch_is_refused():
     with pytest.raises(ValueError, match="needs loss"):
-        rm.train_batch({"median": {}}, [Cell("median", "squares", "robbins_monro", 2.0, 0.0, 0)], CPU, DT)
+        rm_train.train_batch({"median": {}}, [Cell("median", "squares", "robbins_monro", 2.0, 0.0, 0)], CPU, DT)

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from implicitbias import tables
-from implicitbias.grid import Cell
-from implicitbias.train import Trajectory
+from implicitbias.pipeline import tables
+from implicitbias.pipeline.grid import Cell
+from implicitbias.numerics.train import Trajectory
 
 
 def _traj(metrics):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from implicitbias.figures import theme
+from implicitbias.pipeline import theme
 
 
 def _band(values):

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import yaml
 
 from conftest import REPO, make_workdir, quick_config, snakemake
-from implicitbias import config as ibconfig
-from implicitbias.grid import AXES
+from implicitbias.pipeline import config as ibconfig
+from implicitbias.pipeline.grid import AXES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -74,7 +74,7 @@ def test_run_summary_is_printed_at_the_end_of_the_run(quick_run):
 
 
 def test_results_load_into_one_dataframe(quick_run):
-    from implicitbias import results
+    from implicitbias.pipeline import results
 
     table = results.load(quick_run / "results")
     assert set(table.experiment) == set(quick_config()["experiments"])
@@ -87,7 +87,7 @@ def test_cost_command_counts_what_snakemake_plans(tmp_path):
     assert planned.returncode == 0, planned.stderr[-2000:]
     total = int(re.search(r"^total\s+(\d+)", planned.stdout + planned.stderr, re.M).group(1))
     cost = subprocess.run(
-        [sys.executable, "-m", "implicitbias.cost", "config.yaml"], cwd=work, capture_output=True, text=True
+        [sys.executable, "-m", "implicitbias.pipeline.cost", "config.yaml"], cwd=work, capture_output=True, text=True
     )
     assert cost.returncode == 0, cost.stderr
     numbers = dict(re.findall(r"^([a-z -]+):\s+(\d+)$", cost.stdout, re.M))

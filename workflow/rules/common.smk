@@ -4,21 +4,20 @@ import json
 import sys
 from pathlib import Path
 
-from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
-
-from implicitbias import config as ibconfig
-from implicitbias.experiments import EXPERIMENTS as SPECS
-from implicitbias.report import FigureCaption, run_summary
-from implicitbias.tables import set_aside_incomplete
+from implicitbias import experiments
+from implicitbias.pipeline import config as ibconfig
+from implicitbias.pipeline.report import FigureCaption, run_summary
+from implicitbias.pipeline.tables import set_aside_incomplete
 
 # Bad input stops here, before any job is planned: one message naming the key,
-# the bad value and the valid choices (no traceback), and a non-zero exit.
+# the bad value and the valid choices (no traceback), and a non-zero exit. The
+# schema is ../schemas/config.schema.yaml composed with every experiment
+# folder's contract (implicitbias.pipeline.schema); the plan checks the names
+# and combinations each contract allows.
 try:
-    validate(config, "../schemas/config.schema.yaml")
-    PLAN = ibconfig.plan(config)
-except (WorkflowError, ibconfig.ConfigError) as err:
-    sys.exit(ibconfig.explain(err))
+    PLAN = ibconfig.plan(config, Path(workflow.basedir, "workflow/schemas/config.schema.yaml"))
+except ibconfig.ConfigError as err:
+    sys.exit(str(err))
 EXPERIMENTS = list(PLAN)
 
 ENV = "../../environment.yml"
@@ -61,9 +60,7 @@ def experiment_settings(wildcards):
 def caption(wildcards):
     """The figure's caption: the family's text and, at report time, its measured claims."""
     return FigureCaption(
-        text=str(
-            Path(workflow.basedir, "workflow", "report", f"{wildcards.experiment}.rst")
-        ),
+        text=str(experiments.caption(wildcards.experiment)),
         claims=f"results/{wildcards.experiment}/claims.csv",
         table=f"results/{wildcards.experiment}/table.parquet",
     )
@@ -76,7 +73,7 @@ def training_resources(wildcards):
 
 def reference_input(wildcards):
     """The experiment's cached solver reference, for experiments that have one."""
-    if SPECS[wildcards.experiment].reference:
+    if experiments.EXPERIMENTS[wildcards.experiment].reference:
         return f"results/{wildcards.experiment}/reference.json"
     return []
 

@@ -1,91 +1,94 @@
-"""The registry of experiments (figure families) and the names each one accepts.
+"""The registry of experiments (figure families): one folder each, discovered here.
 
-This module imports nothing heavy: Snakemake reads it while planning, to
-check a config's names before any job starts.  Each experiment lives in
-``implicitbias.experiments.<name>`` (problem, training, claims) and
-``implicitbias.figures.<name>`` (its figure), imported only by the jobs.
+A folder ``experiments/<name>/`` is an experiment when it holds a
+``contract.yaml``: the names it accepts on each axis, the (model, loss,
+optimizer) combinations it allows, whether it takes label noise (``noisy_labels``), and the JSON
+schema of its settings.  Beside it live its numerics (``train.py``, which
+imports torch), its torch-free claims (``claims.py``), its figure
+(``figure.py``), its caption (``caption.rst``) and, when ``reference: true``,
+its solver reference (``reference.py``).
+
+Reading the registry imports nothing heavy: Snakemake reads it while planning,
+to check a config before any job starts.  The experiment names are the folder
+names and are written nowhere else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import import_module
+from pathlib import Path
+from types import ModuleType
+
+import yaml
+
+HERE = Path(__file__).parent
+NAME_AXES = ("model", "loss", "optimizer")
 
 
 @dataclass(frozen=True)
-class Spec:
-    """What an experiment accepts on its grid's name axes, and what it draws."""
+class Contract:
+    """What an experiment accepts: names per axis, allowed combinations, settings schema."""
 
-    models: tuple[str, ...]
-    losses: tuple[str, ...]
-    optimizers: tuple[str, ...]
+    name: str
     title: str
+    description: str
+    axes: dict[str, tuple[str, ...]]
+    allowed: tuple[dict[str, tuple[str, ...]], ...]
+    noisy_labels: bool
+    settings: dict
     reference: bool = False  # computes a cached solver reference (rule ``reference``)
 
     def choices(self, axis: str) -> tuple[str, ...]:
-        return {"model": self.models, "loss": self.losses, "optimizer": self.optimizers}[axis]
+        return self.axes[axis]
+
+    def allows(self, model: str, loss: str, optimizer: str) -> bool:
+        """True when (model, loss, optimizer) matches one ``allowed`` entry (or none are listed)."""
+        combo = {"model": model, "loss": loss, "optimizer": optimizer}
+        return not self.allowed or any(all(combo[a] in entry[a] for a in entry) for entry in self.allowed)
+
+    def combinations(self) -> str:
+        """The allowed combinations, for an error message."""
+        if not self.allowed:
+            return "any model with any loss and optimizer"
+        return "; ".join(" with ".join(f"{a} in [{', '.join(e[a])}]" for a in e) for e in self.allowed)
+
+    @property
+    def folder(self) -> Path:
+        return HERE / self.name
 
 
-EXPERIMENTS: dict[str, Spec] = {
-    "pseudo_inverse": Spec(
-        models=("linear", "linear_z"),
-        losses=("squares",),
-        optimizers=("gd", "sgd", "heavy_ball", "nesterov", "adam", "adagrad"),
-        title="Least squares: GD converges to the pseudo-inverse solution",
-    ),
-    "double_descent": Spec(
-        models=("isotropic", "rff_digits", "relu_digits"),
-        losses=("squares",),
-        optimizers=("min_norm", "ridge", "gd"),
-        title="Min-norm interpolation: the risk peaks at p = n and descends again; optimal ridge has no peak",
-    ),
-    "low_rank": Spec(
-        models=("sensing_uut", "completion_depth2", "completion_depth3", "razin_cohen"),
-        losses=("squares", "mean_squares"),
-        optimizers=("gd",),
-        title="Matrix factorization: GD from small init finds low-rank solutions, which no norm explains",
-        reference=True,
-    ),
-    "label_noise": Spec(
-        models=("quadratic", "product"),
-        losses=("squares",),
-        optimizers=("gd", "sgd", "noisy_gd"),
-        title="Label-noise SGD finds flat minima: R(theta) ~ 1/4 tr Hessian",
-    ),
-    "robbins_monro": Spec(
-        models=("median", "least_squares"),
-        losses=("absolute", "squares"),
-        optimizers=("robbins_monro", "sgd"),
-        title="SGD as Robbins-Monro stochastic approximation: step sizes and the sqrt(n) rate",
-    ),
-    "max_margin": Spec(
-        models=("default", "stretched", "generic"),  # the data set of the linear classifier
-        losses=("exponential", "logistic"),
-        optimizers=("gd", "heavy_ball", "adam", "adam_decay", "sign_gd", "normalized_gd"),
-        title="Separable data: GD converges in direction to the L2 max-margin; other geometries to other margins",
-        reference=True,
-    ),
-    "adaptive_geometry": Spec(
-        models=("wilson",),
-        losses=("squares",),
-        optimizers=("gd", "adam", "adagrad"),
-        title="Wilson et al. 2017: adaptive methods find sign(X^T y) and generalise badly; GD does not",
-    ),
-    "mean_field": Spec(
-        models=("both_layers", "output_layer"),
-        losses=("logistic", "exponential", "smooth_margin"),
-        optimizers=("gd",),
-        title="Wide two-layer ReLU networks approach the F1 max-margin classifier (Chizat & Bach 2020)",
-        reference=True,
-    ),
-}
+def load_contract(folder: Path) -> Contract:
+    """Read ``folder/contract.yaml``."""
+    c = yaml.safe_load((folder / "contract.yaml").read_text())
+    return Contract(
+        name=folder.name,
+        title=c["title"],
+        description=c["description"],
+        axes={a: tuple(c["axes"][a]) for a in NAME_AXES},
+        allowed=tuple({a: tuple(v) for a, v in e.items()} for e in c.get("allowed", [])),
+        noisy_labels=bool(c.get("noisy_labels", True)),
+        settings=c["settings"],
+        reference=bool(c.get("reference", False)),
+    )
 
 
-def module(name: str):
-    """The experiment's numerics module (problem, train, claims)."""
-    return import_module(f"implicitbias.experiments.{name}")
+@cache
+def registry() -> dict[str, Contract]:
+    """Every experiment folder's contract, by name (sorted)."""
+    folders = sorted(p.parent for p in HERE.glob("*/contract.yaml"))
+    return {f.name: load_contract(f) for f in folders}
 
 
-def figure_module(name: str):
-    """The experiment's figure module (imports seaborn)."""
-    return import_module(f"implicitbias.figures.{name}")
+EXPERIMENTS: dict[str, Contract] = registry()
+
+
+def part(name: str, module: str) -> ModuleType:
+    """One module of an experiment's folder: ``train``, ``claims``, ``figure`` or ``reference``."""
+    return import_module(f"{__name__}.{name}.{module}")
+
+
+def caption(name: str) -> Path:
+    """The experiment's report caption (reStructuredText)."""
+    return HERE / name / "caption.rst"

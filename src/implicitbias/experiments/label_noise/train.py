@@ -1,0 +1,271 @@
+"""Label noise prefers flat minima (lecture, Part II).
+
+Label-noise SGD, as the lecture writes it: at each step sample one data point
+(x_i, y_i), perturb its label by ε uniform on {−σ, +σ} (σ is the grid's σ
+axis), and take a gradient step on that one sample's loss.  Damian, Lee & Ma:
+it follows L + λR with the implicit regulariser
+
+    R(θ) = −(1/2η) tr log(I − (η/2)∇²L(θ)) ≈ ¼ tr ∇²L(θ)   (small η),
+
+so it finds flat interpolators.  Two models:
+
+``quadratic`` (HaoChen, Wei, Lee & Ma 2021): f_v(x) = ⟨v⊙v, x⟩, x ~ N(0, I_d),
+y = ⟨w*, x⟩ with w* = 1 on the first κ coordinates, v₀ = 1 (α = 1).  The loss
+is a MEAN over the n samples, L(v) = (1/n) Σᵢ ¼(⟨v⊙v, xᵢ⟩ − yᵢ)², whose
+per-sample gradient is rᵢ xᵢ⊙v with rᵢ = ⟨v⊙v, xᵢ⟩ − yᵢ.  Its Hessian is
+(1/n) Σᵢ [2(xᵢ⊙v)(xᵢ⊙v)ᵀ + rᵢ diag(xᵢ)], so at zero loss
+tr ∇²L = (2/n) Σᵢⱼ xᵢⱼ² vⱼ² ≈ 2‖v⊙v‖₁ (the lecture's "4‖v⊙v‖₁" is for the
+½-normalised loss).
+
+``product`` (the toy): f(u, v) = u·v with one sample y = 1 and the loss
+L = ½(uv − y)² (closed forms in ``implicitbias.toy_drift``).  On uv = 1 write
+u = eˢ, v = e⁻ˢ; off it, s is defined by u² − v² = 2 sinh 2s, the quantity
+gradient flow conserves.  One label-noise step gives exactly
+u'² − v'² = (u² − v²)(1 − η²r²), r = uv − y − ε, so E sinh 2s shrinks by about
+1 − η²σ² per step: the ¼ tr ∇²L prediction sinh 2s_k = sinh 2s₀·e^{−η²σ²k}.
+Damian–Lee–Ma's exact-log form gives ds/dk = −(η²σ²/2) tanh 2s/(1 − η cosh 2s).
+Gaussian parameter noise leaves E sinh 2s unchanged up to O(η³σ²k); its mean
+s still drifts (Itô: s is a concave function of sinh 2s for s > 0, by
+−(η²σ²/2) tanh 2s/cosh 2s per step), so the control is checked on E sinh 2s.
+
+Optimizers (the grid's optimizer axis):
+
+- ``gd``: full-batch gradient of L (with σ > 0 every label is perturbed afresh);
+- ``sgd``: the lecture's label-noise SGD, ``batch_size`` sampled points (default 1);
+- ``noisy_gd``: the SGLD-style control, θ ← θ − η(∇L(θ) + σξ), ξ ~ N(0, I) on clean
+  labels: Gaussian parameter noise ησξ of the same size as label noise's kick
+  ηε∇f when ‖∇f‖² equals the number of parameters (true at v₀ = 1 in
+  expectation, and at u = v = 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ...numerics import hessian, optim, replicates, rng, train
+from ...numerics.toy_drift import drift_exact_log, drift_quarter_trace
+
+
+E = "label_noise"
+SAMPLE_TAG, LABEL_TAG, GAUSS_TAG, PROBE_TAG = 1, 2, 3, 4
+
+
+class NoisyObjective:
+    """Shared noise for a stack of runs: label noise on residuals, or Gaussian gradient noise.
+
+    ``noise`` is ``"label"`` (ε uniform on {−σ, +σ} added to each label used)
+    or ``"gaussian"`` (clean labels, σξ added to the gradient).  Every draw at
+    step t is ``rng.<kind>(key, t, size)`` of the run's stream (fetched in blocks
+    by ``rng.Stream``: the same numbers, fewer tensor calls).
+    """
+
+    def __init__(self, seeds: torch.Tensor, sigma: torch.Tensor, noise: str):
+        self.sigma = sigma.reshape(-1, 1)
+        self.noise = noise
+        self.noisy = bool((sigma > 0).any())
+        self.keys = {tag: rng.stream_key(seeds, tag) for tag in (SAMPLE_TAG, LABEL_TAG, GAUSS_TAG)}
+        self.streams: dict[tuple[int, int], rng.Stream] = {}
+
+    def draw(self, tag: int, t: int, size: int) -> torch.Tensor:
+        """``rng.uniform(key_tag, t, size)`` of every run."""
+        if (tag, size) not in self.streams:
+            self.streams[tag, size] = rng.Stream(self.keys[tag], size)
+        return self.streams[tag, size].uniform(t)
+
+    def sample(self, t: int, size: int, n: int) -> torch.Tensor:
+        """Indices of the ``size`` points sampled at step t, uniform in {0, …, n−1}."""
+        return rng.integers(self.draw(SAMPLE_TAG, t, size), n)
+
+    def label_noise(self, r: torch.Tensor, t: int) -> torch.Tensor:
+        """Residuals f − (y + ε) of the perturbed labels, ε = ±σ."""
+        if self.noise == "label" and self.noisy:
+            return r - self.sigma * rng.signs(self.draw(LABEL_TAG, t, r.shape[1]), r.dtype)
+        return r
+
+    def gradient_noise(self, g: torch.Tensor, t: int) -> torch.Tensor:
+        """g + σξ with ξ ~ N(0, I) for the Gaussian control."""
+        if self.noise == "gaussian" and self.noisy:
+            return g + self.sigma * rng.gaussians(self.draw(GAUSS_TAG, t, 2 * g.shape[1]), g.dtype)
+        return g
+
+
+class Quadratic(NoisyObjective):
+    """L(v) = (1/n) Σᵢ ¼(⟨v⊙v, xᵢ⟩ − yᵢ)² per run; X ``[R, n, d]``, y ``[R, n]``."""
+
+    def __init__(self, X, y, seeds, sigma, noise):
+        super().__init__(seeds, sigma.to(X), noise)
+        self.X, self.y, self.n = X, y, X.shape[1]
+
+    def residual(self, v):
+        """rᵢ = ⟨v⊙v, xᵢ⟩ − yᵢ, shape ``[R, n]``."""
+        return (self.X @ (v * v)[:, :, None])[:, :, 0] - self.y
+
+    def loss(self, v):
+        return 0.25 * self.residual(v).square().mean(dim=1)
+
+    def grad(self, v, t, batch_size=None):
+        """Mean over the used samples of rᵢ xᵢ⊙v (the gradient of ¼rᵢ²), with the chosen noise."""
+        if batch_size is None or batch_size >= self.n:
+            X, r = self.X, self.residual(v)
+        else:
+            idx = self.sample(t, batch_size, self.n)
+            X = torch.gather(self.X, 1, idx[:, :, None].expand(-1, -1, self.X.shape[2]))
+            r = (X @ (v * v)[:, :, None])[:, :, 0] - torch.gather(self.y, 1, idx)
+        r = self.label_noise(r, t)
+        g = (r[:, None, :] @ X)[:, 0, :] * v / X.shape[1]
+        return self.gradient_noise(g, t)
+
+    def trace_hessian(self, v):
+        """tr ∇²L = (1/n) Σᵢ [2 Σⱼ xᵢⱼ² vⱼ² + rᵢ Σⱼ xᵢⱼ] in closed form (clean labels)."""
+        r = self.residual(v)
+        return (2 * ((self.X * self.X) @ (v * v)[:, :, None])[:, :, 0] + r * self.X.sum(dim=2)).mean(dim=1)
+
+def quadratic_loss(v: torch.Tensor, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The loss of one run (for torch.func): (1/n) Σᵢ ¼(⟨v⊙v, xᵢ⟩ − yᵢ)²."""
+    return 0.25 * (X @ (v * v) - y).square().mean()
+
+
+class Product(NoisyObjective):
+    """L(u, v) = ½(uv − y)² per run, θ = (u, v) of shape ``[R, 2]``; one sample, so SGD = GD."""
+
+    def __init__(self, target: float, seeds, sigma, noise):
+        super().__init__(seeds, sigma, noise)
+        self.target = target
+
+    def loss(self, theta):
+        u, v = theta.unbind(dim=1)
+        return 0.5 * (u * v - self.target).square()
+
+    def grad(self, theta, t, batch_size=None):
+        u, v = theta.unbind(dim=1)
+        r = self.label_noise((u * v - self.target)[:, None], t)
+        return self.gradient_noise(r * torch.stack([v, u], dim=1), t)
+
+
+def s_of(theta: torch.Tensor) -> torch.Tensor:
+    """s with u² − v² = 2 sinh 2s (the quantity gradient flow conserves), per row of ``[R, 2]``."""
+    u, v = theta.unbind(dim=1)
+    return 0.5 * torch.asinh((u * u - v * v) / 2)
+
+
+class Guarded:
+    """The toy as the training loop's divergence check sees it: L(θ) + L(0).
+
+    The toy starts ON the zero-loss set (L(θ₀) = 0), where "loss above blowup ×
+    initial loss" would flag any step; measuring L + L(0) = L + ½y² makes the
+    check "loss above blowup × ½y²" (and non-finite iterates)."""
+
+    def __init__(self, objective: Product):
+        self.objective = objective
+        self.grad = objective.grad
+
+    def loss(self, theta):
+        return self.objective.loss(theta) + 0.5 * self.objective.target**2
+
+
+def product_loss(theta: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """½(uv − y)² of one run (for torch.func)."""
+    return 0.5 * (theta[0] * theta[1] - target).square()
+
+
+# ------------------------------------------------------------- training
+
+
+def problem(seed: int, n: int, d: int, kappa: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """HaoChen et al.'s sparse regression: X (n×d) ~ N(0, 1), w* = 1 on κ coordinates, y = Xw*."""
+    X = np.random.default_rng([seed, 70]).standard_normal((n, d))
+    w = np.zeros(d)
+    w[:kappa] = 1.0
+    return X, X @ w, w
+
+
+NOISE = {"gd": "label", "sgd": "label", "noisy_gd": "gaussian"}
+
+
+def make_rule(name: str, x0, eta, batch_size: int = 1):
+    """The update rule: gd or sgd from implicitbias.optim (noisy_gd is gd on a noisy gradient)."""
+    return optim.make("sgd", x0, eta, {"batch_size": batch_size}) if name == "sgd" else optim.make("gd", x0, eta)
+
+
+def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
+    model = cells[0].model
+    if cells[0].loss != "squares":
+        raise ValueError(f"label_noise: loss {cells[0].loss!r} is not defined; use squares")
+    return {"quadratic": train_quadratic, "product": train_product}[model](settings[model], cells, device, dtype)
+
+
+def train_quadratic(s: dict, cells: list, device, dtype):
+    """Sparse recovery: one run per cell (its seed draws X and the noise)."""
+    n, d, kappa = s["n"], s["d"], s["kappa"]
+    data = [problem(c.seed, n, d, kappa) for c in cells]
+    as_t = lambda a: torch.as_tensor(np.stack(a), dtype=dtype, device=device)  # noqa: E731
+    X, y, w = as_t([p[0] for p in data]), as_t([p[1] for p in data]), as_t([p[2] for p in data])
+    seeds = torch.tensor([c.seed for c in cells], device=device)
+    sigma = torch.tensor([c.sigma for c in cells], dtype=dtype, device=device)
+    name = cells[0].optimizer
+    objective = Quadratic(X, y, seeds, sigma, NOISE[name])
+    clean = Quadratic(X, y, seeds, torch.zeros_like(sigma), "label")
+    v0 = torch.full((len(cells), d), s["init"], dtype=dtype, device=device)
+    eta = torch.tensor([c.eta for c in cells], dtype=dtype, device=device)
+    rule = make_rule(name, v0, eta, s["batch_size"])
+    drop_after, factor = int(s["eta_drop_at"] * s["steps"]), s["eta_drop_factor"]
+    rule.schedule = lambda t: 1.0 if t <= drop_after else factor
+    probe_key = rng.stream_key(seeds, PROBE_TAG)
+
+    def metrics(v):
+        w_hat = v * v
+        return {
+            "test_error": (w_hat - w).square().sum(dim=1),
+            "train_loss": clean.loss(v),
+            "trace_hessian": clean.trace_hessian(v),
+            "trace_zero_loss": 2 * torch.einsum("rnd,rd->r", X * X, w_hat) / n,
+            "l1_norm": w_hat.abs().sum(dim=1),
+        }
+
+    log_at = train.log_schedule(s["steps"], s["log_points"])
+    traj = train.run(objective, rule, v0, log_at, metrics, blowup=s["blowup"])
+    v = traj.x
+    H = hessian.matrix(quadratic_loss, v, X, y)
+    constants = {
+        "eta_drop_step": np.full(len(cells), drop_after),
+        "trace_exact_final": torch.diagonal(H, dim1=1, dim2=2).sum(dim=1).cpu().numpy(),
+        "trace_hutchinson_final": hessian.trace_hutchinson(
+            quadratic_loss, v, X, y, key=probe_key, probes=s["hutchinson_probes"]
+        ).cpu().numpy(),
+        "hutchinson_sd": hessian.hutchinson_sd(H, s["hutchinson_probes"]).cpu().numpy(),
+        "train_loss0": clean.loss(v0).cpu().numpy(),
+        "test_error0": (v0 * v0 - w).square().sum(dim=1).cpu().numpy(),
+    }
+    return traj, constants
+
+
+def train_product(s: dict, cells: list, device, dtype):
+    """The toy: ``runs`` replicates per cell, pooled into means and standard errors."""
+    runs = s["runs"]
+    seeds = replicates.seeds([c.seed for c in cells], runs, device)
+    rep = lambda vals: torch.tensor(vals, dtype=dtype, device=device).repeat_interleave(runs)  # noqa: E731
+    sigma, eta = rep([c.sigma for c in cells]), rep([c.eta for c in cells])
+    name = cells[0].optimizer
+    objective = Product(s["target"], seeds, sigma, NOISE[name])
+    s0 = s["s0"]
+    theta0 = torch.tensor([[math.exp(s0), math.exp(-s0)]], dtype=dtype, device=device).repeat(len(seeds), 1)
+    rule = make_rule(name, theta0, eta)
+
+    def metrics(theta):
+        u, v = theta.unbind(dim=1)
+        return {"s": s_of(theta), "sinh2s": (u * u - v * v) / 2, "train_loss": objective.loss(theta)}
+
+    log_at = train.log_schedule(s["steps"], s["log_points"])
+    log_at = np.unique(np.concatenate([log_at, s["checkpoints"]]).astype(np.int64))
+    log_at = log_at[log_at <= s["steps"]]
+    traj = replicates.pool(
+        train.run(Guarded(objective), rule, theta0, log_at, metrics, blowup=s["blowup"]), runs, ("s", "sinh2s")
+    )
+    # the two drift predictions at every logged step, per cell (they depend on η and σ)
+    for key, fn in (("s_exact_log", drift_exact_log), ("s_quarter_trace", drift_quarter_trace)):
+        traj.metrics[key] = np.stack([fn(s0, c.eta, c.sigma, log_at) for c in cells], axis=1)
+    constants = {"s0": np.full(len(cells), s0), "runs": np.full(len(cells), runs)}
+    return traj, constants

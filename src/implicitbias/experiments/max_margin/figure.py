@@ -1,0 +1,97 @@
+"""Figure "max_margin": GD on separable data, in direction, tends to the L2 max-margin.
+
+(a) ‖θ_t‖ against log t (default set, GD), slope ‖ŵ‖ as a guide.
+(b) the summed training loss against t, log-log, with Σα/(ηt) (slope −1).
+(c) the angle gap 1 − cos(θ_t, ŵ) on the default and generic sets, with a
+    c/log² t guide (1 − cos is half the squared angle, and the angle is c/log t).
+(d) the margin gap 1/‖ŵ‖ − minᵢ⟨θ_t, zᵢ⟩/‖θ_t‖, with a c/log t guide.
+(e) the stretched set: angle of θ_t/‖θ_t‖ per optimizer against the L2 (SVM)
+    and ℓ∞ (LP) max-margin directions.
+(f) the default set: 1 − cos(θ_t, ŵ) per optimizer.
+Bands are 95% confidence intervals over seeds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from ...pipeline import theme
+
+ORDER = ("gd", "heavy_ball", "normalized_gd", "adam", "adam_decay", "sign_gd")
+
+
+def _guide(ax, t, values, label, style="k:"):
+    ax.plot(t, values, style, lw=1, label=label)
+
+
+def figure(table: pd.DataFrame, settings: dict, reference=None):
+    fig, axes = theme.grid(2, 3, height=4.8)
+    (a, b, c), (d, e, f) = axes
+    t = table[table.step > 0]
+    gd = t[(t.model == "default") & (t.optimizer == "gd")]
+    gd = gd.assign(run=gd.loss + ", " + r"$\eta\beta$=" + gd.eta.map("{:g}".format))
+    runs = sorted(gd.run.unique())
+
+    sns.lineplot(gd, x="step", y="norm", hue="run", hue_order=runs, **theme.BANDS, ax=a)
+    if len(gd):
+        steps = np.geomspace(gd.step.min(), gd.step.max(), 50)
+        w_norm = gd.svm_norm.mean()
+        end = gd[gd.step == gd.step.max()].norm.mean()
+        _guide(a, steps, end + w_norm * (np.log(steps) - np.log(steps[-1])), r"slope $\|\hat w\|$")
+    a.set(xscale="log", xlabel="step t", ylabel=r"$\|\theta_t\|$")
+    a.set_title(r"(a) $\|\theta_t\| \approx \|\hat w\|\log t$")
+    a.legend(fontsize="xx-small")
+
+    exp = gd[gd.loss == "exponential"]
+    sns.lineplot(exp, x="step", y="train_loss", hue="run", **theme.BANDS, ax=b)
+    for eb, cells in exp.groupby("eta"):
+        steps = np.geomspace(cells.step.min(), cells.step.max(), 50)
+        _guide(b, steps, (cells.sum_alpha / cells.eta_abs).mean() / steps, None)
+    b.plot([], [], "k:", lw=1, label=r"$\sum\alpha/(\eta t)$")
+    b.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$L(\theta_t)$ (sum)")
+    b.set_title("(b) loss ~ 1/t")
+    b.legend(fontsize="xx-small")
+
+    gaps = t[(t.optimizer == "gd") & (t.loss == "exponential") & t.model.isin(["default", "generic"])]
+    sns.lineplot(gaps, x="step", y="gap_l2", hue="model", style="eta", **theme.BANDS, ax=c)
+    generic = gaps[gaps.model == "generic"]
+    if len(generic):
+        steps = np.geomspace(10, generic.step.max(), 50)
+        end = generic[generic.step == generic.step.max()].gap_l2.mean()
+        _guide(c, steps, end * np.log(steps[-1]) ** 2 / np.log(steps) ** 2, r"$c/\log^2 t$")
+    c.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$1 - \cos(\theta_t, \hat w)$")
+    c.set_title("(c) angle gap")
+    c.legend(fontsize="xx-small", ncols=2)
+
+    gaps = gaps.assign(margin_gap=gaps.svm_margin - gaps.margin)
+    sns.lineplot(gaps, x="step", y="margin_gap", hue="model", style="eta", **theme.BANDS, ax=d)
+    if len(generic):
+        g = gaps[gaps.model == "generic"]
+        end = g[g.step == g.step.max()].margin_gap.mean()
+        _guide(d, steps, end * np.log(steps[-1]) / np.log(steps), r"$c/\log t$")
+    d.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$1/\|\hat w\| - \min_i \langle\theta_t, z_i\rangle/\|\theta_t\|$")
+    d.set_title("(d) margin gap")
+    d.legend(fontsize="xx-small", ncols=2)
+
+    st = t[t.model == "stretched"]
+    order = [o for o in ORDER if o in set(st.optimizer)]
+    sns.lineplot(st, x="step", y="angle", hue="optimizer", hue_order=order, **theme.BANDS, ax=e)
+    if len(st):
+        for angle in np.unique(st.angle_l2.round(2)):
+            e.axhline(angle, color="0.3", ls="--", lw=0.8)
+        e.axhline(st.angle_linf.iloc[0], color="0.3", ls=":", lw=0.8)
+        e.text(st.step.min(), st.angle_l2.max(), " L2 (SVM)", va="bottom", fontsize="x-small")
+        e.text(st.step.min(), st.angle_linf.iloc[0], r" $\ell_\infty$ (LP)", va="bottom", fontsize="x-small")
+    e.set(xscale="log", xlabel="step t", ylabel=r"angle of $\theta_t$ (degrees)")
+    e.set_title("(e) stretched set")
+    e.legend(fontsize="xx-small")
+
+    de = t[(t.model == "default") & (t.loss == "exponential")]
+    order = [o for o in ORDER if o in set(de.optimizer)]
+    sns.lineplot(de, x="step", y="gap_l2", hue="optimizer", hue_order=order, style="eta", **theme.BANDS, ax=f)
+    f.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$1 - \cos(\theta_t, \hat w)$")
+    f.set_title("(f) default set: optimizers")
+    f.legend(fontsize="xx-small", ncols=2)
+    return fig

@@ -1,0 +1,115 @@
+"""GD on separable data converges in direction to the L2 max-margin (lecture, Part I).
+
+Soudry et al. (2018): for a linear classifier trained by GD at a stable
+constant step η on the exponential or logistic loss of separable data,
+
+    θ_t = ŵ log t + w̃ + o(1),   so   θ_t/‖θ_t‖ → ŵ/‖ŵ‖,   ‖θ_t‖ ≈ ‖ŵ‖ log t,
+
+where ŵ is the hard-margin SVM, and t·L(θ_t) → Σα/η with α its dual weights
+(the loss is the **sum** Σᵢ ℓ(yᵢ⟨θ, xᵢ⟩), see ``implicitbias.classification``).
+The direction error is O(1/log t) in general (1 − cos, its square, O(1/log² t));
+it is faster when w̃ is parallel to ŵ, as on the symmetric default set.
+Other geometries give other margins: sign descent (steepest descent in ℓ∞)
+and Adam with a decaying step tend to the ℓ∞ max-margin direction instead.
+
+Data sets (the grid's ``model`` axis names the data set of the linear model):
+
+* ``default``: support vectors (0.5, 1.5), (1.5, 0.5) with y = +1 and their
+  negatives with y = −1, plus 6 points per class uniform on [0.3, 3]² (negated
+  for y = −1) whose margin along (1, 1)/√2 exceeds √2 + 0.3 (the seed draws
+  them).  ŵ = (½, ½), α = ⅛ on each support vector.
+* ``stretched``: the default set with its second coordinate times ``stretch``;
+  the ℓ∞ direction stays (1, 1)/√2 (every zᵢ = yᵢxᵢ lies in the positive
+  quadrant), the L2 direction turns towards the stretched axis.
+* ``generic``: n standard Gaussian points in ℝ^d labelled by a random
+  hyperplane through 0, keeping those at distance > ``gap`` from it: support
+  vectors in general position, where the 1/log t behaviour shows.
+
+Each data set has its own number of steps (``settings.sets.<name>.steps``):
+the default set carries the rate claims and needs the longest runs.
+
+Step sizes: with ``eta_unit: inverse_sharpness`` the η of gd and heavy_ball is
+in units of 1/β, β = ℓ''(0)·σ_max(X)² the sharpness at θ = 0 (the largest it
+gets); the other rules (adam, adam_decay, sign_gd, normalized_gd) move by about
+η per coordinate or per step whatever the size of the gradient, so their η is
+absolute.  ``adam_decay`` is Adam with the options of ``adam`` and the step
+η/√t.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from ...numerics import classification, optim, train
+from .problem import angle_deg, data
+
+
+# optimizer name on the grid -> (update rule, options forced on top of the rule's own)
+VARIANTS = {"adam_decay": ("adam", {"schedule": "inv_sqrt"})}
+CURVATURE_RULES = ("gd", "heavy_ball")  # rules whose η is in units of 1/β
+
+
+# ---------------------------------------------------------------- training
+
+
+def rule_and_options(name: str, settings: dict) -> tuple[str, dict]:
+    """The update rule behind a grid optimizer name, and its options from the settings."""
+    rule, forced = VARIANTS.get(name, (name, {}))
+    return rule, {**(settings["optimizers"].get(rule) or {}), **forced}
+
+
+def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
+    """Train every cell of one batch (one data set, loss, optimizer) from θ = 0."""
+    name, loss, opt = cells[0].model, cells[0].loss, cells[0].optimizer
+    if reference is None:  # outside the pipeline: solve the references here
+        from .reference import reference as solve
+
+        reference = solve(settings, sorted({c.seed for c in cells}))
+    Xs, ys, refs = [], [], []
+    for c in cells:
+        X, y = data(name, c.seed, settings)
+        Xs.append(X)
+        ys.append(y)
+        refs.append(reference[name][str(c.seed)])
+    as_t = lambda arrays: torch.as_tensor(np.stack(arrays), dtype=dtype, device=device)  # noqa: E731
+    X, y = as_t(Xs), as_t(ys)
+    w_hat = np.array([r["w"] for r in refs])
+    w_inf = np.array([r["w_inf"] for r in refs])
+    W_hat, W_inf = as_t(w_hat), as_t(w_inf)
+
+    beta = classification.curvature_at_zero(loss) * np.array([np.linalg.norm(A, 2) ** 2 for A in Xs])
+    rule, options = rule_and_options(opt, settings)
+    in_units = settings["eta_unit"] == "inverse_sharpness" and rule in CURVATURE_RULES
+    eta = np.array([c.eta for c in cells]) / (beta if in_units else 1.0)
+
+    objective = classification.LinearClassifier(X, y, loss)
+    theta0 = torch.zeros(len(cells), X.shape[2], dtype=dtype, device=device)
+    update = optim.make(rule, theta0, torch.as_tensor(eta, dtype=dtype, device=device), options)
+    planar = X.shape[2] == 2
+
+    def metrics(theta):
+        out = {
+            "train_loss": objective.loss(theta),
+            "norm": torch.linalg.vector_norm(theta, dim=1),
+            "gap_l2": classification.angle_gap(theta, W_hat),
+            "gap_linf": classification.angle_gap(theta, W_inf),
+            "margin": objective.normalised_margin(theta),
+        }
+        if planar:
+            out["angle"] = torch.rad2deg(torch.atan2(theta[:, 1], theta[:, 0]))
+        return out
+
+    log_at = train.log_schedule(settings["sets"][name]["steps"], settings["log_points"])
+    traj = train.run(objective, update, theta0, log_at, metrics, blowup=settings["blowup"])
+    w_norm = np.linalg.norm(w_hat, axis=1)
+    constants = {
+        "eta_abs": eta,
+        "beta": beta,
+        "svm_norm": w_norm,
+        "svm_margin": 1.0 / w_norm,
+        "sum_alpha": np.array([np.sum(r["alpha"]) for r in refs]),
+    }
+    if planar:
+        constants["angle_l2"] = np.array([angle_deg(w) for w in w_hat])
+        constants["angle_linf"] = np.array([angle_deg(w) for w in w_inf])
+    return traj, constants

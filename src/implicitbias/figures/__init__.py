@@ -1,1 +1,0 @@
-"""One figure function per figure family; ``theme`` holds the shared look."""

@@ -1,0 +1,52 @@
+"""The step size: one meaning for the grid's η.
+
+The grid's η is read in the unit its block declares (``eta_unit``, or the
+``eta_unit`` of one optimizer under ``optimizers:``), and turned here, and
+only here, into the step η_abs that the update rule takes:
+
+* ``absolute``: η_abs = η.
+* ``inverse_sharpness``: η_abs = η/β, with β the sharpness of the problem
+  (λ_max of the loss Hessian where the experiment says, e.g. AᵀA for
+  ½‖Ax − y‖²).  GD is stable iff η < 2 in this unit, which is what makes the
+  lecture's statements readable.
+* ``mean_field``: η_abs = η·m for a network of width m in the mean-field
+  parametrisation f = (1/m) Σⱼ aⱼ σ(wⱼ·x): each unit's gradient is O(1/m), so
+  η·m moves every unit by O(η) per step whatever the width (Chizat & Bach 2020).
+
+Every table records both ``eta`` (as configured) and ``eta_abs``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+UNITS = ("absolute", "inverse_sharpness", "mean_field")
+
+
+def unit_of(settings: dict, optimizer: str) -> str:
+    """The unit of η for ``optimizer``: its own ``optimizers.<name>.eta_unit``, else the block's."""
+    own = (settings.get("optimizers") or {}).get(optimizer) or {}
+    return own.get("eta_unit", settings.get("eta_unit", "absolute"))
+
+
+def absolute_step(eta, unit: str, beta=None, width=None) -> np.ndarray:
+    """η_abs for each run: ``eta`` (one per run) in ``unit``, given the problem's β or width m."""
+    eta = np.asarray(eta, dtype=float)
+    if unit == "absolute":
+        return eta
+    if unit == "inverse_sharpness":
+        if beta is None:
+            raise ValueError("eta_unit inverse_sharpness needs the sharpness beta of the problem")
+        return eta / np.asarray(beta, dtype=float)
+    if unit == "mean_field":
+        if width is None:
+            raise ValueError("eta_unit mean_field needs the width m of the network")
+        return eta * width
+    raise ValueError(f"unknown eta_unit {unit!r}; valid: {', '.join(UNITS)}")
+
+
+def rule_options(settings: dict, optimizer: str) -> dict:
+    """The update rule's options from ``settings['optimizers']``, without the η unit (not a rule option)."""
+    own = dict((settings.get("optimizers") or {}).get(optimizer) or {})
+    own.pop("eta_unit", None)
+    return own
