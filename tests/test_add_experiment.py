@@ -37,7 +37,7 @@ TRAIN = '''
 import numpy as np
 import torch
 
-from ...numerics import optim, steps, train
+from ...numerics import optim, step_size, train
 from ...numerics.objectives import LeastSquares
 
 
@@ -49,7 +49,7 @@ def train_batch(settings, cells, device, dtype, reference=None):
     seeds = torch.tensor([c.seed for c in cells], device=device)
     objective = LeastSquares(A, y_t, seeds, torch.zeros(len(cells), dtype=dtype))
     x0 = torch.zeros(len(cells), 1, dtype=dtype, device=device)
-    eta = steps.absolute_step([c.eta for c in cells], settings["eta_unit"], beta=np.full(len(cells), float(n)))
+    eta = step_size.absolute_step([c.eta for c in cells], settings["eta_unit"], beta=np.full(len(cells), float(n)))
     rule = optim.make(cells[0].optimizer, x0, torch.as_tensor(eta, dtype=dtype, device=device))
     mean = y_t.mean(dim=1)
     log_at = train.log_schedule(settings["steps"], 20)

@@ -10,6 +10,7 @@ import torch
 from scipy.integrate import solve_ivp
 
 from implicitbias.numerics import replicates, rng, toy_drift
+from implicitbias.numerics.label_noise import LABEL_TAG
 from implicitbias.experiments.label_noise import train as ln_train
 from implicitbias.pipeline.grid import Cell
 from implicitbias.numerics.train import Trajectory
@@ -50,7 +51,7 @@ def test_label_noise_step_is_the_gradient_of_one_perturbed_sample():
     v = 1 + 0.1 * torch.randn(3, 100, dtype=DT)
     g = obj.grad(v, t, batch_size=1)
     i = rng.randint(rng.stream_key(torch.arange(3), ln_train.SAMPLE_TAG), t, 1, 40)[:, 0]
-    eps = sigma * rng.rademacher(rng.stream_key(torch.arange(3), ln_train.LABEL_TAG), t, 1)[:, 0]
+    eps = sigma * rng.rademacher(rng.stream_key(torch.arange(3), LABEL_TAG), t, 1)[:, 0]
     for r in range(3):
         vr = v[r].clone().requires_grad_()
         loss = 0.25 * (X[r, i[r]] @ (vr * vr) - y[r, i[r]] - eps[r]) ** 2
@@ -80,7 +81,7 @@ def test_one_label_noise_step_shrinks_u2_minus_v2_by_one_minus_eta2_r2():
     obj = ln_train.Product(1.0, torch.arange(4), torch.full((4,), sigma, dtype=DT), "label")
     theta = torch.tensor([[2.0, 0.5], [1.3, 0.8], [0.7, 1.2], [3.0, 0.2]], dtype=DT)
     new = theta - eta * obj.grad(theta, 3)
-    eps = sigma * rng.rademacher(obj.keys[ln_train.LABEL_TAG], 3, 1)[:, 0]
+    eps = sigma * rng.rademacher(obj.labels.key, 3, 1)[:, 0]
     r = theta[:, 0] * theta[:, 1] - 1 - eps
     q = lambda th: th[:, 0] ** 2 - th[:, 1] ** 2  # noqa: E731
     torch.testing.assert_close(q(new), q(theta) * (1 - eta**2 * r**2), rtol=1e-13, atol=0)

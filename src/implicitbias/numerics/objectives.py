@@ -6,7 +6,8 @@ A minibatch gradient of b samples is scaled by n/b, which keeps it an unbiased
 estimate of ∇E (the Robbins–Monro condition).
 
 Label noise at level σ (the grid's σ axis) replaces each sampled label yᵢ by
-yᵢ + εᵢ with εᵢ uniform on {−σ, +σ}, drawn afresh at every step.
+yᵢ + εᵢ with εᵢ uniform on {−σ, +σ}, drawn afresh at every step
+(:class:`implicitbias.numerics.label_noise.LabelNoise`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import torch
 
 from . import rng
+from .label_noise import LabelNoise
 
 
 class LeastSquares:
@@ -38,10 +40,8 @@ class LeastSquares:
         self.A, self.y = A, y
         self.shared = A[0] if A.shape[0] > 1 and A.stride(0) == 0 else None  # [n, p], or None: one A per run
         self.n = A.shape[1]
-        self.sigma = sigma.reshape(-1, 1).to(A)
-        self.noisy = bool((sigma > 0).any())
+        self.labels = LabelNoise(seeds, sigma.to(A))
         self.sample_key = rng.stream_key(seeds, tag=1)
-        self.noise_key = rng.stream_key(seeds, tag=2)
 
     def residual(self, x: torch.Tensor) -> torch.Tensor:
         """Ax − y, shape ``[R, n]``."""
@@ -55,15 +55,11 @@ class LeastSquares:
     def grad(self, x: torch.Tensor, t: int, batch_size: int | None = None) -> torch.Tensor:
         """∇E(x) = Aᵀ(Ax − y), or its unbiased minibatch estimate with noisy labels."""
         if batch_size is None or batch_size >= self.n:
-            r = self.residual(x)
-            if self.noisy:
-                r = r - self.sigma * rng.rademacher(self.noise_key, t, self.n, x.dtype)
+            r = self.labels.perturb(self.residual(x), t)
             if self.shared is not None:
                 return r @ self.shared
             return torch.einsum("rnp,rn->rp", self.A, r)
         idx = rng.randint(self.sample_key, t, batch_size, self.n)
         A_B = torch.gather(self.A, 1, idx[:, :, None].expand(-1, -1, self.A.shape[2]))
-        r = torch.einsum("rbp,rp->rb", A_B, x) - torch.gather(self.y, 1, idx)
-        if self.noisy:
-            r = r - self.sigma * rng.rademacher(self.noise_key, t, batch_size, x.dtype)
+        r = self.labels.perturb(torch.einsum("rbp,rp->rb", A_B, x) - torch.gather(self.y, 1, idx), t)
         return (self.n / batch_size) * torch.einsum("rbp,rb->rp", A_B, r)

@@ -16,8 +16,9 @@ everywhere, so their test error is the test set's fraction of negatives.
 GD from 0 stays in the row space of X and converges to the minimum-norm
 interpolant Xᵀ(XXᵀ)⁻¹y, which classifies every test point correctly.
 
-η of gd is in units of 1/β, β = σ_max(X)² (``eta_unit: inverse_sharpness``);
-adam and adagrad take η absolute (they are invariant to the gradient's scale).
+η is in the block's ``eta_unit`` (``implicitbias.numerics.step_size``): gd's in
+units of 1/β, β = σ_max(X)²; the config gives adam and adagrad
+``eta_unit: absolute`` (they are invariant to the gradient's scale).
 The metric column is ``train_loss`` (not ``loss``, the name of the grid axis).
 """
 
@@ -25,11 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from ...numerics import objectives, optim, train
+from ...numerics import objectives, optim, step_size, train
 
 
 BLOCK = 5  # coordinates owned by each training example
-SCALE_FREE = ("adam", "adagrad")
 
 
 def problem(seed: int, n: int, p: float, n_test: int):
@@ -63,13 +63,12 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
 
     beta = np.array([np.linalg.norm(D[0], 2) ** 2 for D in data])
     name = cells[0].optimizer
-    in_units = settings["eta_unit"] == "inverse_sharpness" and name not in SCALE_FREE
-    eta = np.array([c.eta for c in cells]) / (beta if in_units else 1.0)
+    eta = step_size.absolute_step([c.eta for c in cells], step_size.unit_of(settings, name), beta=beta)
 
     seeds = torch.tensor([c.seed for c in cells], device=device)
     objective = objectives.LeastSquares(X, y, seeds, torch.zeros(len(cells), dtype=dtype, device=device))
     w0 = torch.zeros(len(cells), X.shape[2], dtype=dtype, device=device)
-    rule = optim.make(name, w0, torch.as_tensor(eta, dtype=dtype, device=device), settings["optimizers"].get(name))
+    rule = optim.make(name, w0, torch.as_tensor(eta, dtype=dtype, device=device), step_size.rule_options(settings, name))
 
     def cosine(w, v):
         return (w * v).sum(dim=1) / (torch.linalg.vector_norm(w, dim=1) * torch.linalg.vector_norm(v, dim=1))

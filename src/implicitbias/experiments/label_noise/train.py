@@ -45,28 +45,31 @@ import math
 import numpy as np
 import torch
 
-from ...numerics import hessian, optim, replicates, rng, train
+from ...numerics import hessian, optim, replicates, rng, step_size, train
+from ...numerics.label_noise import LabelNoise
 from ...numerics.toy_drift import drift_exact_log, drift_quarter_trace
 
 
 E = "label_noise"
-SAMPLE_TAG, LABEL_TAG, GAUSS_TAG, PROBE_TAG = 1, 2, 3, 4
+SAMPLE_TAG, GAUSS_TAG, PROBE_TAG = 1, 3, 4  # LABEL_TAG = 2 is implicitbias.numerics.label_noise's
 
 
 class NoisyObjective:
     """Shared noise for a stack of runs: label noise on residuals, or Gaussian gradient noise.
 
-    ``noise`` is ``"label"`` (ε uniform on {−σ, +σ} added to each label used)
-    or ``"gaussian"`` (clean labels, σξ added to the gradient).  Every draw at
-    step t is ``rng.<kind>(key, t, size)`` of the run's stream (fetched in blocks
-    by ``rng.Stream``: the same numbers, fewer tensor calls).
+    ``noise`` is ``"label"`` (ε uniform on {−σ, +σ} added to each label used,
+    :class:`implicitbias.numerics.label_noise.LabelNoise`) or ``"gaussian"``
+    (clean labels, σξ added to the gradient).  Every draw at step t is
+    ``rng.<kind>(key, t, size)`` of the run's stream (fetched in blocks by
+    ``rng.Stream``: the same numbers, fewer tensor calls).
     """
 
     def __init__(self, seeds: torch.Tensor, sigma: torch.Tensor, noise: str):
         self.sigma = sigma.reshape(-1, 1)
         self.noise = noise
         self.noisy = bool((sigma > 0).any())
-        self.keys = {tag: rng.stream_key(seeds, tag) for tag in (SAMPLE_TAG, LABEL_TAG, GAUSS_TAG)}
+        self.labels = LabelNoise(seeds, sigma if noise == "label" else torch.zeros_like(sigma))
+        self.keys = {tag: rng.stream_key(seeds, tag) for tag in (SAMPLE_TAG, GAUSS_TAG)}
         self.streams: dict[tuple[int, int], rng.Stream] = {}
 
     def draw(self, tag: int, t: int, size: int) -> torch.Tensor:
@@ -78,12 +81,6 @@ class NoisyObjective:
     def sample(self, t: int, size: int, n: int) -> torch.Tensor:
         """Indices of the ``size`` points sampled at step t, uniform in {0, …, n−1}."""
         return rng.integers(self.draw(SAMPLE_TAG, t, size), n)
-
-    def label_noise(self, r: torch.Tensor, t: int) -> torch.Tensor:
-        """Residuals f − (y + ε) of the perturbed labels, ε = ±σ."""
-        if self.noise == "label" and self.noisy:
-            return r - self.sigma * rng.signs(self.draw(LABEL_TAG, t, r.shape[1]), r.dtype)
-        return r
 
     def gradient_noise(self, g: torch.Tensor, t: int) -> torch.Tensor:
         """g + σξ with ξ ~ N(0, I) for the Gaussian control."""
@@ -114,7 +111,7 @@ class Quadratic(NoisyObjective):
             idx = self.sample(t, batch_size, self.n)
             X = torch.gather(self.X, 1, idx[:, :, None].expand(-1, -1, self.X.shape[2]))
             r = (X @ (v * v)[:, :, None])[:, :, 0] - torch.gather(self.y, 1, idx)
-        r = self.label_noise(r, t)
+        r = self.labels.perturb(r, t)
         g = (r[:, None, :] @ X)[:, 0, :] * v / X.shape[1]
         return self.gradient_noise(g, t)
 
@@ -141,7 +138,7 @@ class Product(NoisyObjective):
 
     def grad(self, theta, t, batch_size=None):
         u, v = theta.unbind(dim=1)
-        r = self.label_noise((u * v - self.target)[:, None], t)
+        r = self.labels.perturb((u * v - self.target)[:, None], t)
         return self.gradient_noise(r * torch.stack([v, u], dim=1), t)
 
 
@@ -191,10 +188,12 @@ def make_rule(name: str, x0, eta, batch_size: int = 1):
 
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
+    """Train every cell of one group; every run's step is absolute (``eta_unit: absolute``)."""
     model = cells[0].model
-    if cells[0].loss != "squares":
-        raise ValueError(f"label_noise: loss {cells[0].loss!r} is not defined; use squares")
-    return {"quadratic": train_quadratic, "product": train_product}[model](settings[model], cells, device, dtype)
+    traj, constants = {"quadratic": train_quadratic, "product": train_product}[model](settings[model], cells, device, dtype)
+    unit = step_size.unit_of(settings, cells[0].optimizer)
+    constants["eta_abs"] = step_size.absolute_step([c.eta for c in cells], unit)
+    return traj, constants
 
 
 def train_quadratic(s: dict, cells: list, device, dtype):

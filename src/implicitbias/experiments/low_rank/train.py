@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from ...numerics import factorization, optim, train
+from ...numerics import factorization, optim, step_size, train
 from .problem import RAZIN_COHEN_MASK, RAZIN_COHEN_TARGET, completion_problem, gaussian_factors, sensing_problem
 
 
@@ -63,7 +63,7 @@ def spectrum(W: torch.Tensor) -> dict[str, torch.Tensor]:
 def gd(objective: factorization.Factorized, x0: torch.Tensor, eta: np.ndarray, settings: dict, steps: int, metrics):
     """Plain GD on the factors of every run, logged on the geometric schedule."""
     eta = torch.as_tensor(eta, dtype=x0.dtype, device=x0.device)
-    rule = optim.make("gd", x0, eta, settings["optimizers"].get("gd"))
+    rule = optim.make("gd", x0, eta, step_size.rule_options(settings, "gd"))
     log_at = train.log_schedule(steps, settings["log_points"])
 
     def logged(x):
@@ -149,12 +149,14 @@ def train_razin_cohen(settings, cells, as_t):
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     """Train every cell of one batch (one model) together; returns (Trajectory, per-run constants)."""
-    if any(c.sigma != 0 for c in cells):
-        raise ValueError("low_rank: label noise (sigma > 0) is not part of this experiment; use sigma: [0]")
     as_t = lambda arrays: torch.as_tensor(np.stack(arrays), dtype=dtype, device=device)  # noqa: E731
     model = cells[0].model
     if model == "sensing_uut":
-        return train_sensing(settings, cells, as_t, reference)
-    if model.startswith("completion_depth"):
-        return train_completion(settings, cells, as_t, int(model.removeprefix("completion_depth")))
-    return train_razin_cohen(settings, cells, as_t)
+        traj, constants = train_sensing(settings, cells, as_t, reference)
+    elif model.startswith("completion_depth"):
+        traj, constants = train_completion(settings, cells, as_t, int(model.removeprefix("completion_depth")))
+    else:
+        traj, constants = train_razin_cohen(settings, cells, as_t)
+    owner = np.arange(len(cells)) if traj.cell_of_run is None else traj.cell_of_run
+    constants["eta_abs"] = step_size.absolute_step([cells[i].eta for i in owner], step_size.unit_of(settings, "gd"))
+    return traj, constants

@@ -28,11 +28,12 @@ Data sets (the grid's ``model`` axis names the data set of the linear model):
 Each data set has its own number of steps (``settings.sets.<name>.steps``):
 the default set carries the rate claims and needs the longest runs.
 
-Step sizes: with ``eta_unit: inverse_sharpness`` the η of gd and heavy_ball is
-in units of 1/β, β = ℓ''(0)·σ_max(X)² the sharpness at θ = 0 (the largest it
-gets); the other rules (adam, adam_decay, sign_gd, normalized_gd) move by about
-η per coordinate or per step whatever the size of the gradient, so their η is
-absolute.  ``adam_decay`` is Adam with the options of ``adam`` and the step
+Step sizes (``implicitbias.numerics.step_size``): with ``eta_unit:
+inverse_sharpness`` the η of gd and heavy_ball is in units of 1/β, β =
+ℓ''(0)·σ_max(X)² the sharpness at θ = 0 (the largest it gets); the other rules
+(adam, adam_decay, sign_gd, normalized_gd) move by about η per coordinate or
+per step whatever the size of the gradient, so the config gives them
+``eta_unit: absolute`` under ``optimizers:``.  ``adam_decay`` is Adam with the options of ``adam`` and the step
 η/√t.
 """
 
@@ -40,13 +41,12 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from ...numerics import classification, optim, train
+from ...numerics import classification, optim, step_size, train
 from .problem import angle_deg, data
 
 
 # optimizer name on the grid -> (update rule, options forced on top of the rule's own)
 VARIANTS = {"adam_decay": ("adam", {"schedule": "inv_sqrt"})}
-CURVATURE_RULES = ("gd", "heavy_ball")  # rules whose η is in units of 1/β
 
 
 # ---------------------------------------------------------------- training
@@ -55,7 +55,7 @@ CURVATURE_RULES = ("gd", "heavy_ball")  # rules whose η is in units of 1/β
 def rule_and_options(name: str, settings: dict) -> tuple[str, dict]:
     """The update rule behind a grid optimizer name, and its options from the settings."""
     rule, forced = VARIANTS.get(name, (name, {}))
-    return rule, {**(settings["optimizers"].get(rule) or {}), **forced}
+    return rule, {**step_size.rule_options(settings, rule), **forced}
 
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
@@ -79,8 +79,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
 
     beta = classification.curvature_at_zero(loss) * np.array([np.linalg.norm(A, 2) ** 2 for A in Xs])
     rule, options = rule_and_options(opt, settings)
-    in_units = settings["eta_unit"] == "inverse_sharpness" and rule in CURVATURE_RULES
-    eta = np.array([c.eta for c in cells]) / (beta if in_units else 1.0)
+    eta = step_size.absolute_step([c.eta for c in cells], step_size.unit_of(settings, rule), beta=beta)
 
     objective = classification.LinearClassifier(X, y, loss)
     theta0 = torch.zeros(len(cells), X.shape[2], dtype=dtype, device=device)

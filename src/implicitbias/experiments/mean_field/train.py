@@ -36,7 +36,7 @@ import math
 import numpy as np
 import torch
 
-from ...numerics import optim, train, two_layer
+from ...numerics import optim, step_size, train, two_layer
 from .problem import init, problem
 
 
@@ -53,7 +53,7 @@ def _objective(model: str, X, y, W0, m: int, loss: str):
 
 
 def _train(settings: dict, cells: list, d: int, n: int, m: int, eta: np.ndarray, steps: int, log_at, device, dtype):
-    """Train every cell on its problem of dimension d with n samples and width m, step η·m.
+    """Train every cell on its problem of dimension d with n samples and width m, grid step η (absolute η·m).
 
     Returns the trajectory (metrics: loss, normalised margin, path norm, train
     and test error), the objective (to unpack its iterates) and the start x0.
@@ -69,7 +69,8 @@ def _train(settings: dict, cells: list, d: int, n: int, m: int, eta: np.ndarray,
     objective = _objective(model, X, y, W0, m, cells[0].loss)
     x0 = objective.pack(a0, W0)
     name = cells[0].optimizer
-    rule = optim.make(name, x0, torch.as_tensor(eta * m, dtype=dtype, device=device), settings["optimizers"].get(name))
+    eta_abs = step_size.absolute_step(eta, step_size.unit_of(settings, name), width=m)
+    rule = optim.make(name, x0, torch.as_tensor(eta_abs, dtype=dtype, device=device), step_size.rule_options(settings, name))
 
     def metrics(x):
         a, W = objective.unpack(x)
@@ -91,9 +92,6 @@ def _train(settings: dict, cells: list, d: int, n: int, m: int, eta: np.ndarray,
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     """Train every cell on the margin problem, then on each d of the sweep; returns (Trajectory, constants)."""
-    bad = [c.id for c in cells if c.sigma != 0]
-    if bad:
-        raise ValueError(f"mean_field has no label noise: sigma must be 0 (cells {bad})")
     d, m = settings["d"], settings["width"]
     eta = np.array([c.eta for c in cells])
     log_at = train.log_schedule(settings["steps"], settings["log_points"])
@@ -109,7 +107,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
 
     seeds = (reference or {}).get("seeds", {})
     constants = {
-        "eta_abs": eta * m,
+        "eta_abs": step_size.absolute_step(eta, step_size.unit_of(settings, cells[0].optimizer), width=m),
         "gamma_lp": np.array([seeds.get(str(c.seed), {}).get("gamma", np.nan) for c in cells]),
         "a_init": per_cell(a0),
         "w_init": per_cell(W0),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from ...numerics import objectives, optim, train
+from ...numerics import objectives, optim, step_size, train
 
 
 
@@ -56,14 +56,13 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     x_pinv = as_t([r[3]["x_pinv"] for r in rows])
     x_proj = as_t([r[3]["x_proj"] for r in rows])
     beta = np.array([r[3]["beta"] for r in rows])
-    unit = 1.0 / beta if settings["eta_unit"] == "inverse_sharpness" else np.ones(len(cells))
-    eta = np.array([c.eta for c in cells]) * unit
+    name = cells[0].optimizer
+    eta = step_size.absolute_step([c.eta for c in cells], step_size.unit_of(settings, name), beta=beta)
 
     seeds = torch.tensor([c.seed for c in cells], device=device)
     sigma = torch.tensor([c.sigma for c in cells], dtype=dtype, device=device)
     objective = objectives.LeastSquares(A, y, seeds, sigma)
-    name = cells[0].optimizer
-    rule = optim.make(name, x0, torch.as_tensor(eta, dtype=dtype, device=device), settings["optimizers"].get(name))
+    rule = optim.make(name, x0, torch.as_tensor(eta, dtype=dtype, device=device), step_size.rule_options(settings, name))
 
     def metrics(x):
         return {

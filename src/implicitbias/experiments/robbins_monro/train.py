@@ -31,13 +31,12 @@ import math
 import numpy as np
 import torch
 
-from ...numerics import objectives, optim, replicates, rng, train
+from ...numerics import objectives, optim, replicates, rng, step_size, train
 from ...numerics.stochastic_approximation import asymptotic_k_mse
 
 
 E = "robbins_monro"
 SCHEDULE = {"sgd": "constant", "robbins_monro": "inv_t"}
-LOSSES = {"median": "absolute", "least_squares": "squares"}
 
 
 class Median:
@@ -79,8 +78,6 @@ def stationary_error(A: np.ndarray, eta: float, sigma: float) -> float:
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     c0 = cells[0]
-    if LOSSES[c0.model] != c0.loss:
-        raise ValueError(f"robbins_monro: model {c0.model} needs loss {LOSSES[c0.model]!r}, not {c0.loss!r}")
     s = settings[c0.model]
     runs = s["runs"]
     seeds = replicates.seeds([c.seed for c in cells], runs, device)
@@ -109,4 +106,5 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     traj = replicates.pool(train.run(objective, rule, x0, log_at, metrics, blowup=s["blowup"]), runs, ("sq_error",))
     traj.metrics["k_mse"] = traj.metrics["sq_error"] * traj.steps[:, None]
     constants["runs"] = np.full(len(cells), runs)
+    constants["eta_abs"] = step_size.absolute_step([c.eta for c in cells], step_size.unit_of(settings, "sgd"))
     return traj, constants

@@ -24,9 +24,10 @@ UNITS = ("absolute", "inverse_sharpness", "mean_field")
 
 
 def unit_of(settings: dict, optimizer: str) -> str:
-    """The unit of η for ``optimizer``: its own ``optimizers.<name>.eta_unit``, else the block's."""
-    own = (settings.get("optimizers") or {}).get(optimizer) or {}
-    return own.get("eta_unit", settings.get("eta_unit", "absolute"))
+    """The unit of η for ``optimizer``: its own ``optimizers.<name>.eta_unit`` unless that is
+    ``block`` (the default), else the block's ``eta_unit``."""
+    own = ((settings.get("optimizers") or {}).get(optimizer) or {}).get("eta_unit", "block")
+    return settings.get("eta_unit", "absolute") if own == "block" else own
 
 
 def absolute_step(eta, unit: str, beta=None, width=None) -> np.ndarray:
