@@ -25,12 +25,13 @@ def _pins(lines) -> dict[str, str]:
 
 def test_pyproject_and_environment_pins_agree():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    deps = project["dependencies"] + [d for extra in project.get("optional-dependencies", {}).values() for d in extra]
+    deps, extras = project["dependencies"], [d for e in project["optional-dependencies"].values() for d in e]
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     py_pins, env_pins = _pins(deps), _pins(pip)
-    assert len(py_pins) == len(deps), "every dependency is pinned with =="
-    assert py_pins == env_pins
+    assert len(py_pins) == len(deps) and len(_pins(extras)) == len(extras), "every dependency is pinned with =="
+    assert py_pins == env_pins  # the pipeline's environment: no development tools
+    assert {"pytest", "snakefmt"} <= set(_pins(extras)) and not {"pytest", "snakefmt"} & set(py_pins)
     assert py_pins["torch"] == "2.13.0" and py_pins["snakemake"].startswith("9.")
     assert any(str(d).startswith("python=3.11") for d in env["dependencies"])
 

@@ -9,7 +9,7 @@ only here, into the step η_abs that the update rule takes:
   (λ_max of the loss Hessian where the experiment says, e.g. AᵀA for
   ½‖Ax − y‖²).  GD is stable iff η < 2 in this unit, which is what makes the
   lecture's statements readable.
-* ``mean_field``: η_abs = η·m for a network of width m in the mean-field
+* ``width_scaled``: η_abs = η·m for a network of width m in the mean-field
   parametrisation f = (1/m) Σⱼ aⱼ σ(wⱼ·x): each unit's gradient is O(1/m), so
   η·m moves every unit by O(η) per step whatever the width (Chizat & Bach 2020).
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-UNITS = ("absolute", "inverse_sharpness", "mean_field")
+UNITS = ("absolute", "inverse_sharpness", "width_scaled")
 
 
 def unit_of(settings: dict, optimizer: str) -> str:
@@ -39,9 +39,9 @@ def absolute_step(eta, unit: str, beta=None, width=None) -> np.ndarray:
         if beta is None:
             raise ValueError("eta_unit inverse_sharpness needs the sharpness beta of the problem")
         return eta / np.asarray(beta, dtype=float)
-    if unit == "mean_field":
+    if unit == "width_scaled":
         if width is None:
-            raise ValueError("eta_unit mean_field needs the width m of the network")
+            raise ValueError("eta_unit width_scaled needs the width m of the network")
         return eta * width
     raise ValueError(f"unknown eta_unit {unit!r}; valid: {', '.join(UNITS)}")
 
