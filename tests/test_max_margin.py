@@ -15,7 +15,7 @@ from implicitbias.numerics.margins import hard_margin_svm, linf_max_margin
 
 SETTINGS = {
     "log_points": 41, "eta_unit": "inverse_sharpness", "blowup": 1e10,
-    "sets": {"default": {"steps": 2000}, "stretched": {"steps": 2000, "stretch": 20},
+    "sets": {"symmetric": {"steps": 2000}, "stretched": {"steps": 2000, "stretch": 20},
              "generic": {"steps": 2000, "n": 60, "d": 10, "gap": 0.1}},
     "optimizers": {"sign_gd": {"schedule": "inv_sqrt"}},
 }  # fmt: skip
@@ -23,8 +23,8 @@ SOLVER_TOL = 1e-6  # Clarabel's default feasibility/optimality tolerances are 1e
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_default_set_svm_is_half_half_with_alpha_one_eighth(seed):
-    X, y = mm_problem.default_set(seed)
+def test_symmetric_set_svm_is_half_half_with_alpha_one_eighth(seed):
+    X, y = mm_problem.symmetric_set(seed)
     w, alpha = hard_margin_svm(X, y)
     np.testing.assert_allclose(w, [0.5, 0.5], atol=SOLVER_TOL)
     np.testing.assert_allclose(alpha[:4], 1 / 8, atol=SOLVER_TOL)  # the four support vectors
@@ -104,10 +104,10 @@ def run(cells, settings=SETTINGS):
 
 def test_gd_step_is_the_formula_and_loss_sum_is_recorded():
     """Three GD steps θ ← θ + η Σ e^{−⟨θ,zᵢ⟩} zᵢ, η = 1/σ_max(X)², by numpy."""
-    cell = Cell("default", "exponential", "gd", 1.0, 0.0, 0)
-    settings = {**SETTINGS, "sets": {**SETTINGS["sets"], "default": {"steps": 3}}}
+    cell = Cell("symmetric", "exponential", "gd", 1.0, 0.0, 0)
+    settings = {**SETTINGS, "sets": {**SETTINGS["sets"], "symmetric": {"steps": 3}}}
     traj, const, table = run([cell], settings)
-    X, y = mm_problem.default_set(0)
+    X, y = mm_problem.symmetric_set(0)
     Z = y[:, None] * X
     eta = 1 / np.linalg.norm(X, 2) ** 2
     theta = np.zeros(2)

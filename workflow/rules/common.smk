@@ -15,7 +15,9 @@ from implicitbias.pipeline.tables import set_aside_incomplete
 # folder's contract (implicitbias.pipeline.schema); the plan checks the names
 # and combinations each contract allows.
 try:
-    PLAN = ibconfig.plan(config, Path(workflow.basedir, "workflow/schemas/config.schema.yaml"))
+    PLAN = ibconfig.plan(
+        config, Path(workflow.basedir, "workflow/schemas/config.schema.yaml")
+    )
 except ibconfig.ConfigError as err:
     sys.exit(str(err))
 EXPERIMENTS = list(PLAN)
@@ -60,6 +62,7 @@ def experiment_settings(wildcards):
 def caption(wildcards):
     """The figure's caption: the family's text and, at report time, its measured claims."""
     return FigureCaption(
+        title=experiments.EXPERIMENTS[wildcards.experiment].title,
         text=str(experiments.caption(wildcards.experiment)),
         claims=f"results/{wildcards.experiment}/claims.csv",
         table=f"results/{wildcards.experiment}/table.parquet",

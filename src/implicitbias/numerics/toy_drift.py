@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+
 def drift_quarter_trace(s0: float, eta: float, sigma: float, k) -> np.ndarray:
     """s_k from R ≈ ¼ tr ∇²L: sinh 2s_k = sinh 2s₀ · exp(−η²σ²k)."""
     return 0.5 * np.arcsinh(np.sinh(2 * s0) * np.exp(-(eta**2) * sigma**2 * np.asarray(k, dtype=float)))

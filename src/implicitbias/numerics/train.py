@@ -27,6 +27,11 @@ class Objective(Protocol):
     def grad(self, x: torch.Tensor, t: int, batch_size: int | None) -> torch.Tensor: ...
 
 
+def stacked(arrays, dtype: torch.dtype, device: torch.device | str = "cpu") -> torch.Tensor:
+    """Per-run numpy arrays (one problem each) as one ``[R, …]`` tensor of the batch."""
+    return torch.as_tensor(np.stack(arrays), dtype=dtype, device=device)
+
+
 def log_schedule(steps: int, points: int) -> np.ndarray:
     """Steps 0, …, ``steps`` spaced geometrically (about ``points`` of them, all distinct)."""
     if steps <= 0:

@@ -17,8 +17,8 @@ from pathlib import Path
 import yaml
 from jsonschema import ValidationError
 
-from . import grid, schema
 from ..experiments import EXPERIMENTS
+from . import grid, schema
 
 
 class ConfigError(ValueError):

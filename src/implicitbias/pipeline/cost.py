@@ -17,8 +17,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config as ibconfig
 from ..experiments import EXPERIMENTS
+from . import config as ibconfig
 
 SCHEMA = "workflow/schemas/config.schema.yaml"
 # Per experiment: aggregate, claims, figure.  Per run: all_claims, run_info, all.

@@ -73,9 +73,6 @@ class Cell:
             f".eta={format_number(self.eta)}.sigma={format_number(self.sigma)}.seed={self.seed}"
         )
 
-    def as_dict(self) -> dict:
-        return {axis: getattr(self, axis) for axis in AXES}
-
 
 def as_list(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]

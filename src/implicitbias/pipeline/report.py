@@ -17,9 +17,10 @@ from .claims import summary
 
 @dataclass(frozen=True)
 class FigureCaption:
-    """The caption of one figure: ``text`` path (reStructuredText), ``claims`` CSV
-    and aggregated ``table`` paths."""
+    """The caption of one figure: its experiment's ``title`` (from contract.yaml),
+    ``text`` path (reStructuredText), ``claims`` CSV and aggregated ``table`` paths."""
 
+    title: str
     text: str
     claims: str
     table: str

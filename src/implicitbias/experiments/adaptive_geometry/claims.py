@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from ...pipeline.claims import Claim, worst
 
 E = "adaptive_geometry"

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from ...numerics import objectives, optim, step_size, train
 
+from ...numerics import objectives, optim, step_size, train
 
 BLOCK = 5  # coordinates owned by each training example
 
@@ -56,8 +56,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     """Train every cell of one batch (one optimizer, any η and seed) from w = 0."""
     n, p, n_test = settings["n"], settings["p"], settings["n_test"]
     data = [problem(c.seed, n, p, n_test) for c in cells]
-    as_t = lambda i: torch.as_tensor(np.stack([D[i] for D in data]), dtype=dtype, device=device)  # noqa: E731
-    X, y, X_test, y_test = (as_t(i) for i in range(4))
+    X, y, X_test, y_test = (train.stacked([D[i] for D in data], dtype, device) for i in range(4))
     signs = torch.sign(torch.einsum("rnd,rn->rd", X, y))  # sign(Xᵀy)
     w_min = torch.as_tensor(np.stack([np.linalg.pinv(D[0]) @ D[1] for D in data]), dtype=dtype, device=device)
 

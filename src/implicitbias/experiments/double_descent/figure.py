@@ -12,10 +12,10 @@ the grid (σ = 0 in the shipped configs).
 
 from __future__ import annotations
 
-from matplotlib.ticker import FixedLocator, NullFormatter
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import FixedLocator, NullFormatter
 
 from ...numerics import hmrt
 from ...pipeline import theme

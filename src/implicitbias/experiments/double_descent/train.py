@@ -33,7 +33,6 @@ import torch
 
 from ...numerics import digits, hmrt, objectives, optim, step_size, train
 
-
 E = "double_descent"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-
 from ...numerics.toy_drift import quarter_trace, regularizer_dlm, regularizer_lecture
 from ...pipeline.claims import Claim, final_rows, worst
 

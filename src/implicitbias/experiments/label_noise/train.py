@@ -41,6 +41,7 @@ Optimizers (the grid's optimizer axis):
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import torch
@@ -48,7 +49,6 @@ import torch
 from ...numerics import hessian, optim, replicates, rng, step_size, train
 from ...numerics.label_noise import LabelNoise
 from ...numerics.toy_drift import drift_exact_log, drift_quarter_trace
-
 
 E = "label_noise"
 SAMPLE_TAG, GAUSS_TAG, PROBE_TAG = 1, 3, 4  # LABEL_TAG = 2 is implicitbias.numerics.label_noise's
@@ -200,7 +200,7 @@ def train_quadratic(s: dict, cells: list, device, dtype):
     """Sparse recovery: one run per cell (its seed draws X and the noise)."""
     n, d, kappa = s["n"], s["d"], s["kappa"]
     data = [problem(c.seed, n, d, kappa) for c in cells]
-    as_t = lambda a: torch.as_tensor(np.stack(a), dtype=dtype, device=device)  # noqa: E731
+    as_t = partial(train.stacked, dtype=dtype, device=device)
     X, y, w = as_t([p[0] for p in data]), as_t([p[1] for p in data]), as_t([p[2] for p in data])
     seeds = torch.tensor([c.seed for c in cells], device=device)
     sigma = torch.tensor([c.sigma for c in cells], dtype=dtype, device=device)

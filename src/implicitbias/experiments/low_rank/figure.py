@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .claims import final_rows
 from ...pipeline import theme
+from .claims import final_rows
 
 
 def _empty(ax, title):

@@ -29,11 +29,13 @@ measurements or observed entries).  η is the absolute step size.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import torch
+
 from ...numerics import factorization, optim, step_size, train
 from .problem import RAZIN_COHEN_MASK, RAZIN_COHEN_TARGET, completion_problem, gaussian_factors, sensing_problem
-
 
 SCALE = {"squares": lambda m: 1.0, "mean_squares": lambda m: 1.0 / m}
 
@@ -149,7 +151,7 @@ def train_razin_cohen(settings, cells, as_t):
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     """Train every cell of one batch (one model) together; returns (Trajectory, per-run constants)."""
-    as_t = lambda arrays: torch.as_tensor(np.stack(arrays), dtype=dtype, device=device)  # noqa: E731
+    as_t = partial(train.stacked, dtype=dtype, device=device)
     model = cells[0].model
     if model == "sensing_uut":
         traj, constants = train_sensing(settings, cells, as_t, reference)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ...pipeline.claims import Claim, final_rows, worst
@@ -34,14 +33,14 @@ def log_rate(steps: np.ndarray, gap: np.ndarray, after: int) -> float:
 # ηβt ≥ FLOW_TIME (GD at η = 1/β for 10⁶ steps, or at η = 10/β ≈ 1/σ_max(X) for
 # 10⁵) are held to the 5% bound; shorter ones are reported as info.
 FLOW_TIME = 1e6
-# Non-support points of the default set have margin ≥ 1 + 0.3/√2 under ŵ (the
+# Non-support points of the symmetric set have margin ≥ 1 + 0.3/√2 under ŵ (the
 # construction's filter), so their share of ‖θ_t‖ − ‖ŵ‖ log t decays like
 # t^(−0.3/√2) or faster: one decade shrinks the change by at least this factor.
 SETTLE = 10 ** (-0.3 / np.sqrt(2))
 
 
 def claims(table, settings: dict, reference=None) -> list[Claim]:
-    """Soudry et al.'s rates on the default set, other geometries on the stretched set."""
+    """Soudry et al.'s rates on the symmetric set, other geometries on the stretched set."""
     E = "max_margin"
     last = final_rows(table)
     out = []
@@ -54,16 +53,16 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
             keep &= frame.optimizer == optimizer
         return frame[keep]
 
-    rows = pick(table, "default", "exponential", "gd")
+    rows = pick(table, "symmetric", "exponential", "gd")
     T = int(rows.step.max()) if len(rows) else 0
-    gd = pick(last, "default", "exponential", "gd")
+    gd = pick(last, "symmetric", "exponential", "gd")
     gd10, gd100 = at_step(rows, T // 10).loc[gd.index], at_step(rows, T // 100).loc[gd.index]
     for eb in sorted(gd.eta.unique()):
         cells = gd[np.isclose(gd.eta, eb)]
         rel = (cells.step * cells.train_loss) / (cells.sum_alpha / cells.eta_abs) - 1
         long = bool((cells.eta_abs * cells.beta * cells.step >= FLOW_TIME).all())
         out.append(
-            Claim(E, f"default set, exp loss, GD eta*beta={eb:g}: max over seeds |t L(theta_t) / (sum alpha / eta) - 1| at t={T}"
+            Claim(E, f"symmetric set, exp loss, GD eta*beta={eb:g}: max over seeds |t L(theta_t) / (sum alpha / eta) - 1| at t={T}"
                      + ("" if long else f" (info: eta*beta*t < {FLOW_TIME:g})"),
                   worst(rel.abs()), "<=" if long else "info", 0.05 if long else float("nan"),
                   "Soudry et al. 2018; alpha from the cvxpy SVM dual")
@@ -75,22 +74,22 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
     gap, gap10 = gd.svm_margin - gd.margin, gd10.svm_margin - gd10.margin
     drift, drift10 = (residual(gd) - residual(gd10)).abs(), (residual(gd10) - residual(gd100)).abs()
     out += [
-        Claim(E, f"default set, exp loss, GD: max over cells of the margin gap 1/|w_hat| - min_i <theta,z_i>/|theta| at t={T}",
+        Claim(E, f"symmetric set, exp loss, GD: max over cells of the margin gap 1/|w_hat| - min_i <theta,z_i>/|theta| at t={T}",
               worst(gap), "<=", 0.02, "cvxpy hard-margin SVM"),
-        Claim(E, f"default set, exp loss, GD: max over cells of margin gap(t={T}) / margin gap(t={int(gd10.step.max())})",
+        Claim(E, f"symmetric set, exp loss, GD: max over cells of margin gap(t={T}) / margin gap(t={int(gd10.step.max())})",
               worst(gap / gap10), "<=", 1.0, "decreasing over the last decade"),
-        Claim(E, "default set, exp loss, GD: max over cells of the change of |theta_t| - |w_hat| log t over the last "
+        Claim(E, "symmetric set, exp loss, GD: max over cells of the change of |theta_t| - |w_hat| log t over the last "
                  "decade / its change over the decade before",
               worst(drift / drift10), "<=", SETTLE, "theta_t = w_hat log t + O(1); non-support margins >= 1 + 0.3/sqrt 2"),
-        Claim(E, "default set, exp loss, GD: max over cells of the change of |theta_t| - |w_hat| log t over the last "
+        Claim(E, "symmetric set, exp loss, GD: max over cells of the change of |theta_t| - |w_hat| log t over the last "
                  "decade, in units of |w_hat|",
               worst(drift / gd.svm_norm), "info", float("nan"), "Soudry et al. 2018"),
     ]  # fmt: skip
 
-    logistic = pick(last, "default", "logistic", "gd")
+    logistic = pick(last, "symmetric", "logistic", "gd")
     pairs = logistic.merge(gd, on=["seed", "eta"], suffixes=("_log", "_exp"))
     out.append(
-        Claim(E, "default set, GD: max over (seed, eta) of 1 - cos(theta_logistic, theta_exponential) at the last step",
+        Claim(E, "symmetric set, GD: max over (seed, eta) of 1 - cos(theta_logistic, theta_exponential) at the last step",
               worst(1 - np.cos(np.radians(pairs.angle_log - pairs.angle_exp))), "<=", 1e-2,
               "same limit w_hat for both losses")
     )  # fmt: skip

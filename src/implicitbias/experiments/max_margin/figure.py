@@ -1,13 +1,13 @@
 """Figure "max_margin": GD on separable data, in direction, tends to the L2 max-margin.
 
-(a) ‖θ_t‖ against log t (default set, GD), slope ‖ŵ‖ as a guide.
+(a) ‖θ_t‖ against log t (symmetric set, GD), slope ‖ŵ‖ as a guide.
 (b) the summed training loss against t, log-log, with Σα/(ηt) (slope −1).
-(c) the angle gap 1 − cos(θ_t, ŵ) on the default and generic sets, with a
+(c) the angle gap 1 − cos(θ_t, ŵ) on the symmetric and generic sets, with a
     c/log² t guide (1 − cos is half the squared angle, and the angle is c/log t).
 (d) the margin gap 1/‖ŵ‖ − minᵢ⟨θ_t, zᵢ⟩/‖θ_t‖, with a c/log t guide.
 (e) the stretched set: angle of θ_t/‖θ_t‖ per optimizer against the L2 (SVM)
     and ℓ∞ (LP) max-margin directions.
-(f) the default set: 1 − cos(θ_t, ŵ) per optimizer.
+(f) the symmetric set: 1 − cos(θ_t, ŵ) per optimizer.
 Bands are 95% confidence intervals over seeds.
 """
 
@@ -30,7 +30,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     fig, axes = theme.grid(2, 3, height=4.8)
     (a, b, c), (d, e, f) = axes
     t = table[table.step > 0]
-    gd = t[(t.model == "default") & (t.optimizer == "gd")]
+    gd = t[(t.model == "symmetric") & (t.optimizer == "gd")]
     gd = gd.assign(run=gd.loss + ", " + r"$\eta\beta$=" + gd.eta.map("{:g}".format))
     runs = sorted(gd.run.unique())
 
@@ -54,7 +54,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     b.set_title("(b) loss ~ 1/t")
     b.legend(fontsize="xx-small")
 
-    gaps = t[(t.optimizer == "gd") & (t.loss == "exponential") & t.model.isin(["default", "generic"])]
+    gaps = t[(t.optimizer == "gd") & (t.loss == "exponential") & t.model.isin(["symmetric", "generic"])]
     sns.lineplot(gaps, x="step", y="gap_l2", hue="model", style="eta", **theme.BANDS, ax=c)
     generic = gaps[gaps.model == "generic"]
     if len(generic):
@@ -88,10 +88,10 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     e.set_title("(e) stretched set")
     e.legend(fontsize="xx-small")
 
-    de = t[(t.model == "default") & (t.loss == "exponential")]
+    de = t[(t.model == "symmetric") & (t.loss == "exponential")]
     order = [o for o in ORDER if o in set(de.optimizer)]
     sns.lineplot(de, x="step", y="gap_l2", hue="optimizer", hue_order=order, style="eta", **theme.BANDS, ax=f)
     f.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$1 - \cos(\theta_t, \hat w)$")
-    f.set_title("(f) default set: optimizers")
+    f.set_title("(f) symmetric set: optimizers")
     f.legend(fontsize="xx-small", ncols=2)
     return fig

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-SETS = ("default", "stretched", "generic")
+SETS = ("symmetric", "stretched", "generic")
 
-def default_set(seed: int) -> tuple[np.ndarray, np.ndarray]:
+def symmetric_set(seed: int) -> tuple[np.ndarray, np.ndarray]:
     """X (16×2) and y (±1): the 4 support vectors first, then 6 random points per class."""
     g = np.random.default_rng([seed, 30])
     sv = np.array([[0.5, 1.5], [1.5, 0.5]])
@@ -36,10 +36,10 @@ def generic_set(seed: int, n: int, d: int, gap: float) -> tuple[np.ndarray, np.n
 
 def data(name: str, seed: int, settings: dict) -> tuple[np.ndarray, np.ndarray]:
     """The data set ``name`` (see the module docstring) drawn with ``seed``."""
-    if name == "default":
-        return default_set(seed)
+    if name == "symmetric":
+        return symmetric_set(seed)
     if name == "stretched":
-        X, y = default_set(seed)
+        X, y = symmetric_set(seed)
         return X * np.array([1.0, settings["sets"]["stretched"]["stretch"]]), y
     if name == "generic":
         s = settings["sets"]["generic"]

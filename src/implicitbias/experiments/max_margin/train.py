@@ -8,17 +8,17 @@ constant step η on the exponential or logistic loss of separable data,
 where ŵ is the hard-margin SVM, and t·L(θ_t) → Σα/η with α its dual weights
 (the loss is the **sum** Σᵢ ℓ(yᵢ⟨θ, xᵢ⟩), see ``implicitbias.classification``).
 The direction error is O(1/log t) in general (1 − cos, its square, O(1/log² t));
-it is faster when w̃ is parallel to ŵ, as on the symmetric default set.
+it is faster when w̃ is parallel to ŵ, as on the symmetric set.
 Other geometries give other margins: sign descent (steepest descent in ℓ∞)
 and Adam with a decaying step tend to the ℓ∞ max-margin direction instead.
 
 Data sets (the grid's ``model`` axis names the data set of the linear model):
 
-* ``default``: support vectors (0.5, 1.5), (1.5, 0.5) with y = +1 and their
+* ``symmetric``: support vectors (0.5, 1.5), (1.5, 0.5) with y = +1 and their
   negatives with y = −1, plus 6 points per class uniform on [0.3, 3]² (negated
   for y = −1) whose margin along (1, 1)/√2 exceeds √2 + 0.3 (the seed draws
   them).  ŵ = (½, ½), α = ⅛ on each support vector.
-* ``stretched``: the default set with its second coordinate times ``stretch``;
+* ``stretched``: the symmetric set with its second coordinate times ``stretch``;
   the ℓ∞ direction stays (1, 1)/√2 (every zᵢ = yᵢxᵢ lies in the positive
   quadrant), the L2 direction turns towards the stretched axis.
 * ``generic``: n standard Gaussian points in ℝ^d labelled by a random
@@ -26,7 +26,7 @@ Data sets (the grid's ``model`` axis names the data set of the linear model):
   vectors in general position, where the 1/log t behaviour shows.
 
 Each data set has its own number of steps (``settings.sets.<name>.steps``):
-the default set carries the rate claims and needs the longest runs.
+the symmetric set carries the rate claims and needs the longest runs.
 
 Step sizes (``implicitbias.numerics.step_size``): with ``eta_unit:
 inverse_sharpness`` the η of gd and heavy_ball is in units of 1/β, β =
@@ -39,11 +39,13 @@ per step whatever the size of the gradient, so the config gives them
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import torch
+
 from ...numerics import classification, optim, step_size, train
 from .problem import angle_deg, data
-
 
 # optimizer name on the grid -> (update rule, options forced on top of the rule's own)
 VARIANTS = {"adam_decay": ("adam", {"schedule": "inv_sqrt"})}
@@ -71,7 +73,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
         Xs.append(X)
         ys.append(y)
         refs.append(reference[name][str(c.seed)])
-    as_t = lambda arrays: torch.as_tensor(np.stack(arrays), dtype=dtype, device=device)  # noqa: E731
+    as_t = partial(train.stacked, dtype=dtype, device=device)
     X, y = as_t(Xs), as_t(ys)
     w_hat = np.array([r["w"] for r in refs])
     w_inf = np.array([r["w_inf"] for r in refs])

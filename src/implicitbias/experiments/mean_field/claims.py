@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from ...pipeline.claims import Claim, final_rows, worst
 
 E = "mean_field"

@@ -32,13 +32,13 @@ batched over the cell's seeds.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import torch
 
 from ...numerics import optim, step_size, train, two_layer
 from .problem import init, problem
-
 
 MODELS = ("both_layers", "output_layer")
 
@@ -61,7 +61,7 @@ def _train(settings: dict, cells: list, d: int, n: int, m: int, eta: np.ndarray,
     k, model = settings["k"], cells[0].model
     data = [problem(c.seed, d, k, n, settings["test_points"]) for c in cells]
     weights = [init(c.seed, m, d) for c in cells]
-    as_t = lambda arrays: torch.as_tensor(np.stack(arrays), dtype=dtype, device=device)  # noqa: E731
+    as_t = partial(train.stacked, dtype=dtype, device=device)
     X, y, X_test, y_test = (as_t([p[i] for p in data]) for i in range(4))
     a0, W0 = (as_t([w[i] for w in weights]) for i in range(2))
     if model == "output_layer":

@@ -16,10 +16,12 @@ The loss ``squares`` is the sum ½‖Ax − y‖² (not a mean).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import torch
-from ...numerics import objectives, optim, step_size, train
 
+from ...numerics import objectives, optim, step_size, train
 
 
 def problem(seed: int, n: int, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -51,7 +53,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
         A, y, z = problem(c.seed, n, p)
         z = z * settings["init_scale"] if c.model == "linear_z" else np.zeros(p)
         rows.append((A, y, z, references(A, y, z)))
-    as_t = lambda arrays: torch.as_tensor(np.stack(arrays), dtype=dtype, device=device)  # noqa: E731
+    as_t = partial(train.stacked, dtype=dtype, device=device)
     A, y, x0 = (as_t([r[i] for r in rows]) for i in range(3))
     x_pinv = as_t([r[3]["x_pinv"] for r in rows])
     x_proj = as_t([r[3]["x_proj"] for r in rows])

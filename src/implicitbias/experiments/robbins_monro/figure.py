@@ -17,6 +17,7 @@ from ...numerics.stochastic_approximation import PHI0
 from ...numerics.stochastic_approximation import asymptotic_k_mse as k_mse_theory
 from ...pipeline import theme
 
+
 def _band(ax, k, mean, se, color, label, scale=None):
     scale = np.ones_like(mean) if scale is None else scale
     ax.plot(k, mean * scale, color=color, lw=1.1, label=label)

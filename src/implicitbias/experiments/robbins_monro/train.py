@@ -27,13 +27,13 @@ tr S (≈ ησ²np/2 for small η).  ``robbins_monro`` (η/k) keeps decreasing, 
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import torch
 
 from ...numerics import objectives, optim, replicates, rng, step_size, train
 from ...numerics.stochastic_approximation import asymptotic_k_mse
-
 
 E = "robbins_monro"
 SCHEDULE = {"sgd": "constant", "robbins_monro": "inv_t"}
@@ -92,7 +92,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
         constants = {"k_mse_theory": asymptotic_k_mse([c.eta for c in cells])}
     else:
         data = [ls_problem(c.seed, s["n"], s["p"]) for c in cells]
-        as_t = lambda a: torch.as_tensor(np.stack(a), dtype=dtype, device=device)  # noqa: E731
+        as_t = partial(train.stacked, dtype=dtype, device=device)
         A, y, x_star = (as_t([d[i] for d in data]).repeat_interleave(runs, dim=0) for i in range(3))
         sigma = torch.tensor([c.sigma for c in cells], dtype=dtype, device=device).repeat_interleave(runs)
         objective = objectives.LeastSquares(A, y, seeds, sigma)
