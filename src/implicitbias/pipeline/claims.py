@@ -1,9 +1,18 @@
 """Claims: a lecture statement checked as a number against a bound.
 
 A claim is one row of the claims table: the measured value, the relation it
-must satisfy (``<=``, ``>=``, or ``info`` for a reported number with no bound),
-the bound, and the reference it was compared with.  A value that could not be
-measured (NaN, e.g. a cell missing from the grid) fails; nothing is hidden.
+must satisfy (``<=`` or ``>=``: a *check*; ``info``: a *reported value* with no
+bound), the bound, the reference it was compared with, and the *basis* of the
+bound, i.e. where it comes from:
+
+* ``rounding: …`` — k·u·κ with the condition number computed;
+* ``statistics: …`` — c standard errors (or a binomial interval) of the runs present;
+* ``theorem: …`` — a theorem's value or rate at the run's actual step count;
+* ``citation: …`` — a published number, cited.
+
+A check whose value could not be measured (NaN, e.g. its cells are missing)
+fails; nothing is hidden.  A reported value is never counted as a pass: its
+``pass`` is empty (None).
 """
 
 from __future__ import annotations
@@ -13,7 +22,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-COLUMNS = ("experiment", "claim", "measured", "relation", "bound", "pass", "reference")
+COLUMNS = ("experiment", "claim", "measured", "relation", "bound", "pass", "reference", "basis")
+BASES = ("rounding", "statistics", "theorem", "citation")
 
 
 @dataclass(frozen=True)
@@ -24,12 +34,18 @@ class Claim:
     relation: str
     bound: float
     reference: str
+    basis: str = ""
 
     @property
-    def passed(self) -> bool:
-        m = float(self.measured)
+    def is_check(self) -> bool:
+        return self.relation != "info"
+
+    @property
+    def passed(self) -> bool | None:
+        """True or False for a check; None for a reported value."""
         if self.relation == "info":
-            return True
+            return None
+        m = float(self.measured)
         if math.isnan(m):
             return False
         if self.relation == "<=":
@@ -45,10 +61,22 @@ class Claim:
         return {c: d[c] for c in COLUMNS}
 
 
+def counts(rows: list[dict]) -> tuple[int, int, int]:
+    """(checks that pass, checks, reported values) of claim rows."""
+    checks = [r for r in rows if r["relation"] != "info"]
+    return sum(r["pass"] is True for r in checks), len(checks), len(rows) - len(checks)
+
+
+def verdict(rows: list[dict]) -> str:
+    """``N/M checks pass, K reported values``."""
+    passed, checks, info = counts(rows)
+    return f"{passed}/{checks} checks pass, {info} reported values"
+
+
 def summary(rows: list[dict]) -> str:
-    """A one-screen account: how many claims passed, and each failure with its numbers."""
-    failed = [r for r in rows if not r["pass"]]
-    lines = [f"claims: {len(rows) - len(failed)}/{len(rows)} passed"]
+    """A one-screen account: how many checks pass, and each failure with its numbers."""
+    failed = [r for r in rows if r["relation"] != "info" and r["pass"] is not True]
+    lines = [f"claims: {verdict(rows)}"]
     for r in failed:
         lines.append(
             f"  FAILED {r['experiment']}: {r['claim']}: measured {r['measured']:.4g}, "

@@ -117,8 +117,8 @@ def read_claims(path: str) -> list[dict]:
         rows = list(csv.DictReader(fh))
     for r in rows:
         r["measured"], r["bound"] = float(r["measured"]), float(r["bound"])
-        r["pass"] = r["pass"] == "True"
-    return [{c: r[c] for c in COLUMNS} for r in rows]
+        r["pass"] = {"True": True, "False": False}.get(r["pass"])  # empty: a reported value
+    return [{c: r.get(c, "") for c in COLUMNS} for r in rows]
 
 
 def collect_claims(inputs: list[str], output: str) -> list[dict]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .claims import summary
+from .claims import summary, verdict
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ class FigureCaption:
         return len(pc.unique(pq.read_table(self.table, columns=["seed"]).column("seed")))
 
     def summary(self) -> str:
-        rows = self.rows()
-        return f"{sum(r['pass'] for r in rows)}/{len(rows)} claims hold"
+        """``N/M checks pass, K reported values`` of this experiment."""
+        return verdict(self.rows())
 
 
 def run_summary(claims_csv: str) -> str:

@@ -1,0 +1,108 @@
+"""Every check can fail, and a missing batch makes its checks fail rather than vanish.
+
+The claims of each experiment are recomputed in-process from the quick run's
+aggregated tables (the shared ``quick_run`` fixture) in worlds that are wrong in
+one way each (``tests/mutations/<experiment>.py``).  A new claim without a
+mutation fails ``test_every_check_has_a_mutation``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, quick_config
+from implicitbias import experiments
+from implicitbias.pipeline import config as ibconfig
+from implicitbias.pipeline.claims import BASES
+from mutations import World
+
+NAMES = sorted(quick_config()["experiments"])
+
+
+def settings_of(name: str) -> dict:
+    config = quick_config()
+    ibconfig.plan(config, REPO / "workflow" / "schemas" / "config.schema.yaml")  # fills in the defaults
+    return config["experiments"][name]["settings"]
+
+
+def world_of(run, name: str) -> World:
+    table = pd.read_parquet(run / "results" / name / "table.parquet")
+    ref = run / "results" / name / "reference.json"
+    return World(table, settings_of(name), json.loads(ref.read_text()) if ref.exists() else None)
+
+
+def claims_in(name: str, world: World) -> list:
+    return experiments.part(name, "claims").claims(world.table, world.settings, reference=world.reference)
+
+
+def mutations_of(name: str) -> list:
+    return importlib.import_module(f"mutations.{name}").MUTATIONS
+
+
+@pytest.fixture(scope="module")
+def worlds(quick_run):
+    return {name: world_of(quick_run, name) for name in NAMES}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_check_states_the_basis_of_its_bound(worlds, name):
+    for c in claims_in(name, worlds[name].copy()):
+        if c.is_check:
+            kind = c.basis.split(":", 1)[0]
+            assert kind in BASES and len(c.basis) > len(kind) + 3, (c.claim, c.basis)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_check_has_a_mutation(worlds, name):
+    patterns = [p for p, _ in mutations_of(name)]
+    unmatched = [c.claim for c in claims_in(name, worlds[name].copy()) if c.is_check
+                 and not any(re.search(p, c.claim) for p in patterns)]  # fmt: skip
+    assert not unmatched, f"checks of {name} with no mutation in tests/mutations/{name}.py: {unmatched}"
+
+
+def _cases():
+    for name in NAMES:
+        for i, (pattern, mutate) in enumerate(mutations_of(name)):
+            yield pytest.param(name, pattern, mutate, id=f"{name}-{i}-{mutate.__name__}")
+
+
+@pytest.mark.parametrize("name, pattern, mutate", list(_cases()))
+def test_each_mutation_fails_the_checks_it_targets(worlds, name, pattern, mutate):
+    truth = {c.claim: c for c in claims_in(name, worlds[name].copy())}
+    targeted = [k for k, c in truth.items() if c.is_check and re.search(pattern, k)]
+    assert targeted, f"pattern {pattern!r} matches no check of {name}"
+    assert all(truth[k].passed for k in targeted), "the unmutated world must pass first"
+    wrong = {c.claim: c for c in claims_in(name, mutate(worlds[name].copy()))}
+    still = [k for k in targeted if k in wrong and wrong[k].passed]
+    missing = [k for k in targeted if k not in wrong]
+    assert not missing, f"{mutate.__name__} made checks vanish: {missing}"
+    assert not still, f"{mutate.__name__} did not fail: {[(k, wrong[k].measured, wrong[k].bound) for k in still]}"
+
+
+def _batches():
+    plan = ibconfig.plan(quick_config(), REPO / "workflow" / "schemas" / "config.schema.yaml")
+    for name in NAMES:
+        for batch in plan[name]:
+            yield pytest.param(name, batch, id=f"{name}-{batch}")
+
+
+@pytest.mark.parametrize("name, batch", list(_batches()))
+def test_a_missing_batch_fails_its_checks_and_hides_none(worlds, name, batch):
+    """Drop one batch (one model's cells): every claim is still a row; every check it fed fails."""
+    world = worlds[name].copy()
+    truth = {c.claim: c for c in claims_in(name, world)}
+    world.table = world.table[world.table.model != batch].reset_index(drop=True)
+    partial = {c.claim: c for c in claims_in(name, world)}
+    assert set(partial) == set(truth), f"claims vanished without batch {batch}: {set(truth) - set(partial)}"
+    changed = [k for k, c in partial.items() if c.is_check and not _same(c.measured, truth[k].measured)]
+    assert changed, f"no check depends on batch {batch}"
+    assert not [k for k in changed if partial[k].passed], f"checks fed by {batch} still pass without it"
+
+
+def _same(a: float, b: float) -> bool:
+    return (a == b) or (a != a and b != b)
