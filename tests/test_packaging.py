@@ -107,3 +107,30 @@ def test_training_job_imports_no_pandas_or_seaborn():
         "bad = {'pandas', 'seaborn', 'matplotlib'} & set(sys.modules); assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_mathematics_imports_nothing_from_the_pipeline_or_the_experiments():
+    """numerics/ is the shared mathematics: read from its import statements, it stands alone."""
+    import ast
+
+    for path in (REPO / "src/implicitbias/numerics").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                assert not module.startswith(".."), (path.name, module)
+                assert "pipeline" not in module and "experiments" not in module, (path.name, module)
+            elif isinstance(node, ast.Import):
+                assert not any("implicitbias" in a.name for a in node.names), path.name
+
+
+def test_claims_and_figure_modules_import_no_torch_by_their_import_statements():
+    """What the claims and figure jobs import is visible in the files: no torch, no train module."""
+    import ast
+
+    for path in (REPO / "src/implicitbias/experiments").glob("*/*.py"):
+        if path.stem not in ("claims", "figure", "problem", "reference"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] + [a.name for a in node.names] if isinstance(node, ast.ImportFrom) else []
+            assert not [n for n in names if n == "torch" or n.startswith("torch.") or n == "train"], path
