@@ -2,7 +2,7 @@
 
     python -m implicitbias.cost [config.yaml]
 
-Counts come from the same plan the Snakefile builds (implicitbias.config.plan).
+Counts come from the same plan the Snakefile builds (implicitbias.pipeline.config.plan).
 The time estimate uses this machine's benchmark records, when a previous run
 left them in results/benchmarks/train/: each training job costs its recorded
 start-up overhead plus its run-steps times the measured seconds per run-step.
