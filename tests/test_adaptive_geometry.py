@@ -9,11 +9,13 @@ import torch
 from implicitbias.pipeline import tables
 from implicitbias.experiments.adaptive_geometry import train as ag_train
 from implicitbias.pipeline.grid import Cell
+from implicitbias.pipeline.schema import settings_of
 
-SETTINGS = {
+SETTINGS = settings_of("adaptive_geometry", {
     "n": 40, "p": 0.6, "n_test": 300, "steps": 300, "log_points": 20, "eta_unit": "inverse_sharpness",
-    "blowup": 1e10, "optimizers": {"adam": {"schedule": "inv_sqrt"}},
-}  # fmt: skip
+    "blowup": 1e10,  # the scale-invariant rules take eta absolute, as in the contract's defaults
+    "optimizers": {"adam": {"schedule": "inv_sqrt", "eta_unit": "absolute"}, "adagrad": {"eta_unit": "absolute"}},
+})  # fmt: skip
 
 
 def test_construction_sign_direction_interpolates_up_to_four():

@@ -10,14 +10,15 @@ from implicitbias.numerics import digits, hmrt
 from implicitbias.pipeline import tables
 from implicitbias.experiments.double_descent import claims as dd_claims, train as dd_train
 from implicitbias.pipeline.grid import Cell
+from implicitbias.pipeline.schema import settings_of
 
 R2, S2 = 1.0, 0.25
 CPU, F64 = torch.device("cpu"), torch.float64
-SETTINGS = {
+SETTINGS = settings_of("double_descent", {
     "n": 40, "gammas": [0.25, 0.5, 2.0, 4.0], "signal_norm_squared": R2, "noise_variance": S2,
     "gd_gammas": [0.25, 4.0], "gd_steps": 400, "blowup": 1e10,
     "n_train": 200, "features": [50, 100, 180, 200, 220, 300, 400, 800], "rff_scale": 0.8, "relu_scale": 2.0,
-}  # fmt: skip
+})  # fmt: skip
 
 
 def run(model, optimizer, seeds, settings=SETTINGS, eta=1.0, sigma=0.0):
@@ -110,11 +111,6 @@ def test_label_noise_sigma_adds_to_the_observation_noise():
     assert (table.noise_variance_total == S2 + 0.25).all()
     p = table.p.to_numpy()
     np.testing.assert_allclose(table.theory_exact, hmrt.minnorm_exact(p, 40, R2, S2 + 0.25))
-
-
-def test_an_estimator_a_part_does_not_have_is_refused_by_name():
-    with pytest.raises(ValueError, match="rff_digits has no estimator 'gd'"):
-        run("rff_digits", "gd", [0])
 
 
 # ---------------------------------------------------------------- digits

@@ -130,8 +130,3 @@ def test_sensing_runs_every_alpha_and_m_and_small_init_recovers_x_star():
     assert (hi.groupby("cell").rel_err.apply(lambda e: e.is_monotonic_increasing)).all()
     # at m = 40 the SDP recovers X* too, so GD's distance to it is its distance to X*
     np.testing.assert_allclose(hi.sdp_dist, hi.rel_err, rtol=0, atol=1e-6)  # triangle inequality, SDP to ~1e-8
-
-
-def test_label_noise_is_refused():
-    with pytest.raises(ValueError, match="sigma"):
-        lr_train.train_batch(SMALL, [Cell("sensing_uut", "squares", "gd", 1e-3, 0.1, 0)], CPU, F64)

@@ -11,14 +11,15 @@ from implicitbias.numerics.classification import LinearClassifier, angle_gap
 from implicitbias.experiments.max_margin import claims as mm_claims, problem as mm_problem, train as mm_train
 from implicitbias.pipeline import claims as claims_lib
 from implicitbias.pipeline.grid import Cell
+from implicitbias.pipeline.schema import settings_of
 from implicitbias.numerics.margins import hard_margin_svm, linf_max_margin
 
-SETTINGS = {
+SETTINGS = settings_of("max_margin", {
     "log_points": 41, "eta_unit": "inverse_sharpness", "blowup": 1e10,
     "sets": {"symmetric": {"steps": 2000}, "stretched": {"steps": 2000, "stretch": 20},
              "generic": {"steps": 2000, "n": 60, "d": 10, "gap": 0.1}},
     "optimizers": {"sign_gd": {"schedule": "inv_sqrt"}},
-}  # fmt: skip
+})  # fmt: skip
 SOLVER_TOL = 1e-6  # Clarabel's default feasibility/optimality tolerances are 1e-8 (relative)
 
 

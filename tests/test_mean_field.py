@@ -10,14 +10,15 @@ from implicitbias.numerics import f1_margin, two_layer
 from implicitbias.pipeline import tables
 from implicitbias.experiments.mean_field import claims as mf_claims, problem as mf_problem, reference as mf_reference, train as mf_train
 from implicitbias.pipeline.grid import Cell
+from implicitbias.pipeline.schema import settings_of
 
 EPS = np.finfo(float).eps
-SETTINGS = {
+SETTINGS = settings_of("mean_field", {
     "d": 3, "k": 3, "n": 64, "width": 30, "steps": 300, "log_points": 10, "test_points": 500,
     "dictionary": 2000, "sweep_dims": [5], "sweep_n": 64, "sweep_width": 20, "sweep_steps": 50,
     "sweep_eta": {"both_layers": 1.0, "output_layer": 1.0}, "claim_dim": 5, "margin_fraction": 0.9, "both_error_max": 0.05,
     "output_error_min": 0.15, "blowup": 1e10, "optimizers": {"gd": {"schedule": "inv_sqrt"}},
-}  # fmt: skip
+})  # fmt: skip
 
 
 # ---------------------------------------------------------------- the LP reference

@@ -11,11 +11,12 @@ from implicitbias.numerics import train
 from implicitbias.experiments.pseudo_inverse import claims as pi_claims, train as pi_train
 from implicitbias.pipeline import claims as claims_lib
 from implicitbias.pipeline.grid import Cell
+from implicitbias.pipeline.schema import settings_of
 
-SETTINGS = {
+SETTINGS = settings_of("pseudo_inverse", {
     "n": 8, "p": 20, "steps": 3000, "log_points": 40, "eta_unit": "inverse_sharpness",
     "init_scale": 1.0, "blowup": 1e10, "optimizers": {"sgd": {"batch_size": 1}},
-}  # fmt: skip
+})  # fmt: skip
 EPS = np.finfo(float).eps
 
 

@@ -65,8 +65,3 @@ def test_robbins_monro_step_is_c_over_k():
     torch.testing.assert_close(traj.x[:, 0], x, rtol=1e-15, atol=0)
     assert traj.metrics["sq_error"][-1, 0] == pytest.approx(float(x.square().mean()), rel=1e-14)
     assert traj.metrics["k_mse"][-1, 0] == pytest.approx(2 * float(x.square().mean()), rel=1e-14)
-
-
-def test_loss_model_mismatch_is_refused():
-    with pytest.raises(ValueError, match="needs loss"):
-        rm_train.train_batch({"median": {}}, [Cell("median", "squares", "robbins_monro", 2.0, 0.0, 0)], CPU, DT)

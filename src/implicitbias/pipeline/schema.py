@@ -62,3 +62,19 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     """
     DefaultValidator(schema if schema is not None else compose()).validate(config)
     return config
+
+
+def settings_of(name: str, settings: dict | None = None, root: str | Path = ROOT) -> dict:
+    """Experiment ``name``'s settings: ``settings`` checked against its contract, defaults filled in.
+
+    What a training or claims job receives, for use from a notebook or a test.
+    """
+    config = {"experiments": {name: {"grid": {"model": [], "loss": [], "optimizer": [], "eta": 1.0,
+                                              "sigma": 0.0, "seed": 0},
+                                     "settings": copy.deepcopy(settings or {})}}}  # fmt: skip
+    schema = compose(root)
+    validator = DefaultValidator(schema)
+    errors = [e for e in validator.iter_errors(config) if "settings" in e.absolute_path]
+    if errors:
+        raise errors[0]
+    return config["experiments"][name]["settings"]
