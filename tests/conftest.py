@@ -32,13 +32,19 @@ def make_workdir(where: Path, config: dict | str | Path = QUICK) -> Path:
 
 
 def snakemake_command(*args: str) -> list[str]:
-    """The snakemake command line of the tests: this Python, 2 cores, then ``args``."""
-    return [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+    """The command a user types, ``snakemake`` followed by ``args``, run by this Python.
+
+    No ``--cores``: like the README's plain ``snakemake``, it takes its settings
+    from the workflow's ``profiles/default`` (copied by :func:`make_workdir`).
+    """
+    return [sys.executable, "-m", "snakemake", *args]
 
 
-def snakemake(workdir: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run snakemake in ``workdir`` with 2 cores; returns the completed process."""
-    return subprocess.run(snakemake_command(*args), cwd=workdir, capture_output=True, text=True, timeout=timeout)
+def snakemake(workdir: Path, *args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``snakemake args`` in ``workdir``; returns the completed process."""
+    return subprocess.run(
+        snakemake_command(*args), cwd=workdir, capture_output=True, text=True, timeout=timeout, **kwargs
+    )
 
 
 def quick_config() -> dict:
@@ -53,3 +59,38 @@ def quick_run(tmp_path_factory) -> Path:
     (work / "snakemake.out").write_text(done.stdout + done.stderr)
     assert done.returncode == 0, done.stderr[-4000:]
     return work
+
+
+# ---------------------------------------------------------------- the cluster marker
+# Tests that start a local SLURM cluster (tests/test_cluster.py, via tests/slurm_harness.py)
+# need root and Debian's slurm and munge packages.  They carry the `cluster` marker
+# (registered in pyproject.toml), which the default `python -m pytest` deselects
+# (addopts `-m "not cluster"`); `python -m pytest -m "cluster or not cluster"`, the
+# command of .ci/run, runs them too.
+CLUSTER_MODULES = {"test_cluster.py"}
+RUN_EVERYTHING = 'python -m pytest -m "cluster or not cluster"'
+
+
+@pytest.hookimpl(tryfirst=True)  # before the mark plugin deselects by `-m`
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in CLUSTER_MODULES:
+            item.add_marker(pytest.mark.cluster)
+
+
+def pytest_deselected(items):
+    cluster = [item for item in items if item.get_closest_marker("cluster")]
+    if cluster:
+        _DESELECTED_CLUSTER.extend(cluster)
+
+
+_DESELECTED_CLUSTER: list = []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    n = len(_DESELECTED_CLUSTER)
+    if n:
+        terminalreporter.write_line(
+            f"{n} cluster test(s) deselected (they start a local SLURM: root and the slurm/munge "
+            f"packages, which .ci/run installs); run everything with: {RUN_EVERYTHING}"
+        )
