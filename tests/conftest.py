@@ -51,6 +51,19 @@ def quick_config() -> dict:
     return yaml.safe_load(QUICK.read_text())
 
 
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def check_config(config: dict) -> dict:
+    """What ``workflow/rules/common.smk`` runs on a config before Snakemake plans a job, in
+    this process: the schema (composed with every experiment's contract, filling in the
+    defaults) and the plan's checks.  Returns the plan; a bad config raises
+    ``ConfigError`` whose message is the one line common.smk exits with."""
+    from implicitbias.pipeline import config as ibconfig
+
+    return ibconfig.plan(config, SCHEMA)
+
+
 @pytest.fixture(scope="session")
 def quick_run(tmp_path_factory) -> Path:
     """The quick config run once end to end; tests read its results."""
