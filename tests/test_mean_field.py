@@ -155,6 +155,13 @@ def test_claims_on_a_small_run_and_the_bound():
     table = pd.concat([_run([c for c in cells if c.model == m], reference=ref)[2] for m in mf_train.MODELS])
     rows = mf_claims.claims(table, SETTINGS, reference=ref)
     assert [c.relation for c in rows] == [">=", "<=", "<=", "info", "info", "<=", ">=", "info", "info"]
+    # The outcomes in this world: 300 steps (sweep: 50) are far too few for the network to
+    # separate the data (its margin is still negative), so the margin claim and the
+    # adaptation claim fail; the bound margin/P <= gamma* (a theorem, for any network)
+    # and the output layer's failure to adapt hold.  The quick config is the world where
+    # all pass (tests/test_workflow.py).
+    assert [c.passed for c in rows if c.relation != "info"] == [False, True, True, False, True]
+    assert rows[0].measured < 0
     ratio = table.margin / table.gamma_lp
     assert rows[2].measured == ratio.max()  # the bound is checked at every logged step
     last = table[table.step == SETTINGS["steps"]]
