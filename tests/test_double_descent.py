@@ -16,7 +16,7 @@ R2, S2 = 1.0, 0.25
 CPU, F64 = torch.device("cpu"), torch.float64
 SETTINGS = {
     "n": 40, "gammas": [0.25, 0.5, 2.0, 4.0], "signal_norm_squared": R2, "noise_variance": S2,
-    "gd_gammas": [0.25, 4.0], "gd_steps": 400, "blowup": 1e10,
+    "gd_gammas": [0.25, 4.0], "gd_steps": 400, "blowup": 1e10, "eta_unit": "inverse_sharpness",
     "n_train": 200, "features": [50, 100, 180, 200, 220, 300, 400, 800], "rff_scale": 0.8, "relu_scale": 2.0,
 }  # fmt: skip
 

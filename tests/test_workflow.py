@@ -77,7 +77,7 @@ def geometric_violations(steps) -> list[str]:
 
 
 def test_the_schedule_check_refuses_linear_and_sparse_schedules():
-    from implicitbias.train import log_schedule
+    from implicitbias.numerics.train import log_schedule
 
     assert geometric_violations(log_schedule(4000, 45)) == []
     assert geometric_violations(log_schedule(100_000, 40)) == []
