@@ -187,3 +187,88 @@ def test_no_shell_eval_exec_or_unsafe_torch_load_in_the_code():
             assert "weights_only=True" in call, (path, call)
     for path in rules:
         assert not re.search(r"^\s*shell:", path.read_text(), re.M), path
+
+
+# ---------------------------------------------------------------- a failed job: --keep-going, then partial=True
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            return False
+    return False
+
+
+def _job_writing(log: Path, run: subprocess.Popen) -> int | None:
+    """The process started by ``run`` (a snakemake) that has ``log`` open: that job's own process."""
+    target = str(log.resolve())
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.readlink(fd) == target for fd in fd_dir.iterdir()):
+                pid = int(fd_dir.parent.name)
+                if _descends_from(pid, run.pid):
+                    return pid
+        except OSError:
+            continue  # the process ended while we looked
+    return None
+
+
+@pytest.fixture(scope="module")
+def failed_job_run(tmp_path_factory):
+    """Two families; one training job of pseudo_inverse is killed (SIGKILL, as the OOM killer
+    would) while ``snakemake --keep-going`` runs; then ``snakemake --config partial=True``
+    asks for that family's figure from the batch that exists."""
+    config = quick_config()
+    config["experiments"] = {name: config["experiments"][name] for name in ("pseudo_inverse", "adaptive_geometry")}
+    work = make_workdir(tmp_path_factory.mktemp("keepgoing"), config)
+    victim = "linear"
+    log = work / "results" / "logs" / "train" / "pseudo_inverse" / f"{victim}.log"
+    with open(work / "keep-going.out", "w") as out:
+        run = subprocess.Popen(snakemake_command("--keep-going"), cwd=work, stdout=out, stderr=subprocess.STDOUT)
+        deadline, killed = time.monotonic() + 240, None
+        while killed is None and run.poll() is None and time.monotonic() < deadline:
+            if (pid := _job_writing(log, run)) is not None:
+                os.kill(pid, signal.SIGKILL)
+                killed = pid
+            time.sleep(0.02)
+        returncode = run.wait(timeout=300)
+    record = {"work": work, "victim": victim, "killed": killed, "returncode": returncode}
+    record["keep_going"] = (work / "keep-going.out").read_text()
+    record["files_after_keep_going"] = {str(p.relative_to(work)) for p in (work / "results").rglob("*") if p.is_file()}
+    # the README's command for one family's partial figure and claims (the targets before
+    # --config, which takes a list)
+    targets = ("results/figures/pseudo_inverse.png", "results/pseudo_inverse/claims.csv")
+    record["partial"] = snakemake(work, *targets, "--config", "partial=True")
+    return record
+
+
+def test_keep_going_builds_every_figure_whose_batches_succeed(failed_job_run):
+    out = failed_job_run["keep_going"]
+    assert failed_job_run["killed"] is not None, "the training job was never seen running"
+    assert failed_job_run["returncode"] != 0  # a job failed: the run says so
+    assert "Error in rule train" in out and "batch=linear" in out
+    files = failed_job_run["files_after_keep_going"]
+    # the other family, and the other batch of the same family, were still built
+    assert {"results/figures/adaptive_geometry.png", "results/adaptive_geometry/claims.csv"} <= files
+    assert "results/pseudo_inverse/batches/linear_z.parquet" in files
+    # nothing that needs the killed batch was built
+    assert not files & {"results/pseudo_inverse/batches/linear.parquet", "results/figures/pseudo_inverse.png",
+                        "results/pseudo_inverse/claims.csv", "results/claims.csv"}  # fmt: skip
+
+
+def test_partial_draws_the_figure_from_the_batches_that_exist_and_fails_their_claims(failed_job_run):
+    work, done = failed_job_run["work"], failed_job_run["partial"]
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    results = work / "results" / "pseudo_inverse"
+    assert not (results / "batches" / "linear.parquet").exists()  # not retrained: drawn without it
+    table = pd.read_parquet(results / "table.parquet")
+    assert set(table.model) == {"linear_z"}
+    assert table.attrs["missing"] == ["linear"]  # what the figure job stamps on the figure
+    assert (work / "results" / "figures" / "pseudo_inverse.png").stat().st_size > 0
+    claims = pd.read_csv(results / "claims.csv")
+    about_missing = claims[claims.claim.str.contains("GD from 0")]  # the linear model's cells
+    assert len(about_missing) > 0 and not about_missing["pass"].any()  # failing rows, never hidden
