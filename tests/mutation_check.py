@@ -118,14 +118,15 @@ def apply(mutation: Mutation, root: Path) -> None:
     path = root / mutation.path
     text = path.read_text()
     if text.count(mutation.old) != 1:
-        raise LookupError(f"{mutation.name}: the text to change occurs {text.count(mutation.old)} times in {mutation.path}")
+        found = text.count(mutation.old)
+        raise LookupError(f"{mutation.name}: the text to change occurs {found} times in {mutation.path}, not once")
     path.write_text(text.replace(mutation.old, mutation.new))
 
 
 def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(root / "src")}
-    cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--basetemp", str(root / ".pytest-tmp"),
-           "-m", "cluster or not cluster", *tests]  # fmt: skip
+    options = ["-q", "-x", "-p", "no:cacheprovider", "--basetemp", str(root / ".pytest-tmp")]
+    cmd = [sys.executable, "-m", "pytest", *options, "-m", "cluster or not cluster", *tests]
     return subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
 
 

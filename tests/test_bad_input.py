@@ -133,7 +133,7 @@ def _stops_before_any_job(work, config, *args):
 
 
 def test_a_schema_error_stops_a_dry_run_before_any_job(workdir_with_results):
-    work, kept = workdir_with_results
+    work, _ = workdir_with_results
     _stops_before_any_job(work, edit(CASES["eta zero"][0]), "-n")
 
 
@@ -144,7 +144,7 @@ def test_a_plan_error_stops_a_real_run_before_any_job(workdir_with_results):
 
 
 def test_malformed_yaml_fails_before_any_job(workdir_with_results):
-    work, kept = workdir_with_results
+    work, _ = workdir_with_results
     (work / "config.yaml").write_text("experiments:\n  pseudo_inverse: [\n")
     before = _results_snapshot(work)
     done = snakemake(work)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import os
 import re
 import shutil
 import subprocess
@@ -14,7 +12,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
-from conftest import REPO, make_workdir, quick_config, snakemake
+from conftest import REPO, SEED_OFFSET, make_workdir, quick_config, snakemake
 from implicitbias.pipeline import config as ibconfig
 from implicitbias.pipeline.grid import AXES
 
@@ -161,28 +159,9 @@ def test_changing_one_eta_reruns_only_its_batch(quick_run, tmp_path):
     assert _planned_batches(done.stdout + done.stderr) == {"linear_z"}
 
 
-# Fixed before any run and never tuned: the 1000th prime. Override with
-# IMPLICITBIAS_SEED_OFFSET to try others; every check must hold for any seed list.
-SEED_OFFSET = int(os.environ.get("IMPLICITBIAS_SEED_OFFSET", "7919"))
-
-
-def shift_seeds(config: dict, offset: int) -> dict:
-    """The config with every seed (grid, include and exclude entries) shifted by ``offset``."""
-    config = copy.deepcopy(config)
-    for block in config["experiments"].values():
-        for entry in [block["grid"], *(block.get("include") or []), *(block.get("exclude") or [])]:
-            if "seed" in entry:
-                seeds = entry["seed"] if isinstance(entry["seed"], list) else [entry["seed"]]
-                entry["seed"] = [s + offset for s in seeds]
-    return config
-
-
-def test_every_check_passes_with_seeds_nobody_chose(tmp_path):
+def test_every_check_passes_with_seeds_nobody_chose(shifted_run):
     """The quick config again with every seed list shifted: claims hold for any seeds, not the shipped ones."""
-    config = shift_seeds(quick_config(), SEED_OFFSET)
-    work = make_workdir(tmp_path / "shifted", config)
-    done = snakemake(work)
-    assert done.returncode == 0, done.stderr[-4000:]
+    work = shifted_run
     claims = pd.read_csv(work / "results" / "claims.csv")
     checks = claims[claims.relation != "info"]
     failed = checks[checks["pass"] != True]  # noqa: E712
