@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 QUICK = REPO / "tests" / "quick_config.yaml"
 WORKFLOW_FILES = ("Snakefile", "workflow", "scripts", "profiles", "environment.yml")
+# How long a snakemake started by a test may take before the test gives up: a guard
+# against a hung run on a loaded machine, never a measure of speed.
+HANG_GUARD = 1800
 
 
 def make_workdir(where: Path, config: dict | str | Path = QUICK) -> Path:
@@ -32,24 +37,146 @@ def make_workdir(where: Path, config: dict | str | Path = QUICK) -> Path:
 
 
 def snakemake_command(*args: str) -> list[str]:
-    """The snakemake command line of the tests: this Python, 2 cores, then ``args``."""
-    return [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+    """The command a user types, ``snakemake`` followed by ``args``, run by this Python.
+
+    No ``--cores``: like the README's plain ``snakemake``, it takes its settings
+    from the workflow's ``profiles/default`` (copied by :func:`make_workdir`).
+    """
+    return [sys.executable, "-m", "snakemake", *args]
 
 
-def snakemake(workdir: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run snakemake in ``workdir`` with 2 cores; returns the completed process."""
-    return subprocess.run(snakemake_command(*args), cwd=workdir, capture_output=True, text=True, timeout=timeout)
+def snakemake(workdir: Path, *args: str, timeout: float = HANG_GUARD, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``snakemake args`` in ``workdir``; returns the completed process."""
+    return subprocess.run(
+        snakemake_command(*args), cwd=workdir, capture_output=True, text=True, timeout=timeout, **kwargs
+    )
 
 
 def quick_config() -> dict:
     return yaml.safe_load(QUICK.read_text())
 
 
-@pytest.fixture(scope="session")
-def quick_run(tmp_path_factory) -> Path:
-    """The quick config run once end to end; tests read its results."""
-    work = make_workdir(tmp_path_factory.mktemp("quick"))
-    done = snakemake(work)
-    (work / "snakemake.out").write_text(done.stdout + done.stderr)
-    assert done.returncode == 0, done.stderr[-4000:]
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def check_config(config: dict) -> dict:
+    """What ``workflow/rules/common.smk`` runs on a config before Snakemake plans a job, in
+    this process: the schema (composed with every experiment's contract, filling in the
+    defaults) and the plan's checks.  Returns the plan; a bad config raises
+    ``ConfigError`` whose message is the one line common.smk exits with."""
+    from implicitbias.pipeline import config as ibconfig
+
+    return ibconfig.plan(config, SCHEMA)
+
+
+# ---------------------------------------------------------------- whole-workflow runs, started early
+# Two runs of the quick config, the shipped seeds (shared by every test that reads its
+# results) and every seed shifted by SEED_OFFSET, take most of the suite's time, much of
+# it in single processes that leave a core idle.  Each starts in the background once the
+# tests are collected, if a selected test needs it, and runs while the other tests do;
+# its fixture waits for it.
+
+# Fixed before any run and never tuned: the 1000th prime. Override with
+# IMPLICITBIAS_SEED_OFFSET to try others; every check must hold for any seed list.
+SEED_OFFSET = int(os.environ.get("IMPLICITBIAS_SEED_OFFSET", "7919"))
+
+
+def shift_seeds(config: dict, offset: int) -> dict:
+    """The config with every seed (grid, include and exclude entries) shifted by ``offset``."""
+    config = copy.deepcopy(config)
+    for block in config["experiments"].values():
+        for entry in [block["grid"], *(block.get("include") or []), *(block.get("exclude") or [])]:
+            if "seed" in entry:
+                seeds = entry["seed"] if isinstance(entry["seed"], list) else [entry["seed"]]
+                entry["seed"] = [s + offset for s in seeds]
+    return config
+
+
+RUNS = {  # fixture name -> its config
+    "quick_run": quick_config,
+    "shifted_run": lambda: shift_seeds(quick_config(), SEED_OFFSET),
+}
+_started: dict[str, tuple[Path, subprocess.Popen]] = {}
+
+
+def _start(config, name: str) -> tuple[Path, subprocess.Popen]:
+    if name not in _started:
+        work = make_workdir(config._tmp_path_factory.mktemp(name), RUNS[name]())
+        with open(work / "snakemake.out", "w") as out:  # stdout and stderr, as a terminal shows them
+            proc = subprocess.Popen(snakemake_command(), cwd=work, stdout=out, stderr=subprocess.STDOUT)
+        _started[name] = (work, proc)
+    return _started[name]
+
+
+def pytest_collection_finish(session):
+    if session.config.option.collectonly:
+        return
+    needed = {name for item in session.items for name in RUNS if name in getattr(item, "fixturenames", ())}
+    for name in sorted(needed):
+        _start(session.config, name)
+
+
+def pytest_sessionfinish(session):
+    for _, proc in _started.values():  # only runs this session started, and only if still running
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait()
+
+
+def _finished(request, name: str) -> Path:
+    work, proc = _start(request.config, name)
+    try:
+        returncode = proc.wait(timeout=HANG_GUARD)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+    assert returncode == 0, (work / "snakemake.out").read_text()[-4000:]
     return work
+
+
+@pytest.fixture(scope="session")
+def quick_run(request) -> Path:
+    """The quick config run once end to end; tests read its results (and must not change them)."""
+    return _finished(request, "quick_run")
+
+
+@pytest.fixture(scope="session")
+def shifted_run(request) -> Path:
+    """The quick config run once with every seed shifted by SEED_OFFSET."""
+    return _finished(request, "shifted_run")
+
+
+# ---------------------------------------------------------------- the cluster marker
+# Tests that start a local SLURM cluster (tests/test_cluster.py, via tests/slurm_harness.py)
+# need root and Debian's slurm and munge packages.  They carry the `cluster` marker
+# (registered in pyproject.toml), which the default `python -m pytest` deselects
+# (addopts `-m "not cluster"`); `python -m pytest -m "cluster or not cluster"`, the
+# command of .ci/run, runs them too.
+CLUSTER_MODULES = {"test_cluster.py"}
+RUN_EVERYTHING = 'python -m pytest -m "cluster or not cluster"'
+
+
+@pytest.hookimpl(tryfirst=True)  # before the mark plugin deselects by `-m`
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in CLUSTER_MODULES:
+            item.add_marker(pytest.mark.cluster)
+
+
+def pytest_deselected(items):
+    cluster = [item for item in items if item.get_closest_marker("cluster")]
+    if cluster:
+        _DESELECTED_CLUSTER.extend(cluster)
+
+
+_DESELECTED_CLUSTER: list = []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    n = len(_DESELECTED_CLUSTER)
+    if n:
+        terminalreporter.write_line(
+            f"{n} cluster test(s) deselected (they start a local SLURM: root and the slurm/munge "
+            f"packages, which .ci/run installs); run everything with: {RUN_EVERYTHING}"
+        )

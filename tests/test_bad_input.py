@@ -1,5 +1,11 @@
 """Bad configs stop before any job, with one message naming the key and the valid choices,
-and leave existing results untouched."""
+and leave existing results untouched.
+
+Each malformed config is checked in this process through what the workflow runs
+before planning (``conftest.check_config``: the schema, composed with the
+experiments' contracts, then the plan's checks); two of them, one failing the schema and one failing the plan,
+and malformed YAML go through ``snakemake`` end to end.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ import copy
 import pytest
 import yaml
 
-from conftest import make_workdir, quick_config, snakemake
+from conftest import check_config, make_workdir, quick_config, snakemake
+from implicitbias.pipeline.config import ConfigError
 
 
 def edit(change):
@@ -32,7 +39,7 @@ CASES = {
         lambda c: c["experiments"].update(magic=c["experiments"]["pseudo_inverse"]),
         ["experiments", "'magic'", "pseudo_inverse"],
     ),
-    "eta zero": (grid(eta=[0.5, 0.0]), ["grid.eta[1]", "0", "> 0"]),
+    "eta zero": (grid(eta=[0.5, 0.0]), ["grid.eta[1]: 0.0", "> 0"]),
     "eta negative": (grid(eta=-1.0), ["grid.eta", "-1", "> 0"]),
     "eta not a number": (grid(eta=["fast"]), ["grid.eta[0]", "'fast'", "number"]),
     "sigma negative": (grid(sigma=[-0.1]), ["grid.sigma[0]", "-0.1", ">= 0"]),
@@ -79,6 +86,22 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_config_is_refused_with_one_line_naming_the_key(case):
+    change, words = CASES[case]
+    with pytest.raises(ConfigError) as refused:
+        check_config(edit(change))
+    message = str(refused.value)
+    for word in words:
+        assert word in message, f"{word!r} not in: {message}"
+    assert "\n" not in message
+
+
+def test_the_quick_config_is_accepted():
+    plan = check_config(quick_config())
+    assert set(plan) == set(quick_config()["experiments"])
+
+
 @pytest.fixture
 def workdir_with_results(tmp_path):
     """A workflow copy whose results/ already holds a finished file."""
@@ -93,37 +116,38 @@ def _results_snapshot(work):
     return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (work / "results").rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_config_fails_before_any_job(case, workdir_with_results):
-    work, kept = workdir_with_results
-    change, words = CASES[case]
-    (work / "config.yaml").write_text(yaml.safe_dump(edit(change), sort_keys=False))
+def _stops_before_any_job(work, config, *args):
+    """Run ``snakemake *args`` on ``config``: it must fail, print the message the
+    in-process check gives, and leave results/ as it was."""
+    with pytest.raises(ConfigError) as refused:
+        check_config(copy.deepcopy(config))
+    (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     before = _results_snapshot(work)
-    done = snakemake(work, "-n")
+    done = snakemake(work, *args)
     out = done.stdout + done.stderr
     assert done.returncode != 0, out
-    for word in words:
-        assert word in out, f"{word!r} not in: {out}"
+    assert str(refused.value) in out.splitlines()  # the same message, on a line of its own
     assert "Traceback" not in out and "Building DAG" not in out
     assert _results_snapshot(work) == before
+    assert not (work / "results" / "pseudo_inverse" / "batches").exists()
+
+
+def test_a_schema_error_stops_a_dry_run_before_any_job(workdir_with_results):
+    work, _ = workdir_with_results
+    _stops_before_any_job(work, edit(CASES["eta zero"][0]), "-n")
+
+
+def test_a_plan_error_stops_a_real_run_before_any_job(workdir_with_results):
+    work, kept = workdir_with_results
+    _stops_before_any_job(work, edit(grid(optimizer="adamw")))
+    assert kept.read_text() == "experiment,claim\nold,result\n"
 
 
 def test_malformed_yaml_fails_before_any_job(workdir_with_results):
-    work, kept = workdir_with_results
+    work, _ = workdir_with_results
     (work / "config.yaml").write_text("experiments:\n  pseudo_inverse: [\n")
     before = _results_snapshot(work)
-    for args in (["-n"], []):
-        done = snakemake(work, *args)
-        assert done.returncode != 0
-        assert "not valid JSON or YAML" in done.stdout + done.stderr
-    assert _results_snapshot(work) == before
-
-
-def test_a_real_run_with_bad_input_also_stops_before_any_job(workdir_with_results):
-    work, kept = workdir_with_results
-    (work / "config.yaml").write_text(yaml.safe_dump(edit(grid(optimizer="adamw")), sort_keys=False))
     done = snakemake(work)
     assert done.returncode != 0
-    assert "unknown optimizer 'adamw'" in done.stdout + done.stderr
-    assert not (work / "results" / "pseudo_inverse" / "batches").exists()
-    assert kept.read_text() == "experiment,claim\nold,result\n"
+    assert "not valid JSON or YAML" in done.stdout + done.stderr
+    assert _results_snapshot(work) == before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -9,6 +11,8 @@ import textwrap
 import pytest
 import torch
 
+from conftest import make_workdir, quick_config, snakemake
+from implicitbias.pipeline import config as ibconfig
 from implicitbias.pipeline import device, gpus
 
 # A process that claims one of `keys`, prints the index (or None), and holds it until stdin closes.
@@ -95,7 +99,7 @@ rule job:
     resources:
         gpu=1,
     shell:
-        "python {workflow.basedir}/claim_and_hold.py {output}"
+        "{PYTHON} {workflow.basedir}/claim_and_hold.py {output}"
 """
 
 CLAIM_AND_HOLD = """
@@ -111,7 +115,7 @@ open(sys.argv[1], "w").write(f"{index} {start} {time.time()}")
 def test_snakemake_resources_gpu_with_claims_gives_each_running_job_its_own_gpu(tmp_path):
     """On one machine with 2 GPUs: `--resources gpu=2` bounds the concurrent GPU
     jobs, and each running job claims a GPU no other running job holds."""
-    (tmp_path / "Snakefile").write_text(LAPTOP_WORKFLOW)
+    (tmp_path / "Snakefile").write_text(LAPTOP_WORKFLOW.replace("{PYTHON}", sys.executable))
     (tmp_path / "claim_and_hold.py").write_text(CLAIM_AND_HOLD)
     cmd = [sys.executable, "-m", "snakemake", "--cores", "4", "--resources", "gpu=2", "--workflow-profile", "none"]
     done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
@@ -124,3 +128,57 @@ def test_snakemake_resources_gpu_with_claims_gives_each_running_job_its_own_gpu(
             if overlap:
                 assert runs[a][0] != runs[b][0], runs
     assert any(runs[a][1] < runs[b][2] and runs[b][1] < runs[a][2] for a in range(4) for b in range(a + 1, 4))
+
+
+# ---------------------------------------------------------------- the project's train rule on a GPU
+
+
+def _gpu_workdir(where, device_name):
+    """The quick config's pseudo_inverse family (two training batches) with ``device: device_name``."""
+    config = quick_config()
+    config["device"] = device_name
+    config["experiments"] = {"pseudo_inverse": config["experiments"]["pseudo_inverse"]}
+    return make_workdir(where, config), sorted(ibconfig.plan(config)["pseudo_inverse"])
+
+
+def _planned_train_resources(out: str) -> dict[str, str]:
+    """batch -> the `resources:` line of its planned train job, from a dry run's output."""
+    jobs = re.findall(r"^rule train:\n(.*?)(?=^\S|\Z)", out, re.M | re.S)
+    return {re.search(r"batch=([\w.]+)", j).group(1): re.search(r"resources: (.*)", j).group(1) for j in jobs}
+
+
+@pytest.mark.parametrize("device_name, gpus_per_job", [("cuda", 1), ("cpu", 0)])
+def test_train_jobs_ask_for_a_gpu_exactly_when_the_device_is_cuda(tmp_path, device_name, gpus_per_job):
+    """The README's `snakemake --resources gpu=N`: each training job of the project's own
+    train rule declares gpu=1 under device: cuda (so N bounds the GPU jobs at once), 0 otherwise."""
+    work, batches = _gpu_workdir(tmp_path / "w", device_name)
+    done = snakemake(work, "-n", "--resources", "gpu=2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    planned = _planned_train_resources(done.stdout + done.stderr)
+    assert sorted(planned) == batches
+    for batch, resources in planned.items():
+        assert re.search(rf"\bgpu={gpus_per_job}\b", resources), (batch, resources)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message shown where torch sees no GPU")
+def test_a_cuda_training_job_without_a_gpu_fails_with_the_clear_message(tmp_path):
+    work, batches = _gpu_workdir(tmp_path / "w", "cuda")
+    target = f"results/pseudo_inverse/batches/{batches[0]}.parquet"
+    done = snakemake(work, target, "--resources", "gpu=2")  # the target first: --resources takes a list
+    out = done.stdout + done.stderr
+    assert done.returncode != 0
+    log = (work / "results" / "logs" / "train" / "pseudo_inverse" / f"{batches[0]}.log").read_text()
+    message = "device: cuda was requested but torch sees no CUDA GPU"
+    assert message in log and message in out  # in the job's log, and shown at the end of the run
+    assert "A job failed: its log is named in the error above" in out
+    assert not (work / target).exists()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU that torch sees")
+def test_a_cuda_training_job_runs_on_the_gpu(tmp_path):
+    work, batches = _gpu_workdir(tmp_path / "w", "cuda")
+    target = f"results/pseudo_inverse/batches/{batches[0]}.parquet"
+    done = snakemake(work, target, "--resources", "gpu=1")
+    assert done.returncode == 0, done.stderr[-3000:]
+    record = json.loads((work / target.replace(".parquet", ".provenance.json")).read_text())
+    assert record["device"].startswith("cuda"), record["device"]

@@ -134,9 +134,15 @@ def test_sign_gd_on_the_stretched_set_moves_along_the_diagonal():
 def test_gd_direction_approaches_the_svm_on_the_stretched_set():
     cells = [Cell("stretched", "exponential", "gd", 1.0, 0.0, s) for s in range(2)]
     _, _, table = run(cells)
+    # Soudry et al.: θ_t/‖θ_t‖ → ŵ/‖ŵ‖, at a rate that is still pre-asymptotic after 2000 steps
+    # on some seeds, so no rate is asserted: 1 − cos(θ_t, ŵ) falls at every logged step (its
+    # changes, ≥ 1e-6 here, are far above the ~1e-16 rounding of a cosine), and θ ends nearer ŵ
+    # than the ℓ∞ direction (1 − cos is monotone in the angle: nearer iff gap_l2 < gap_linf).
+    for _, rows in table[table.step > 0].groupby("cell"):  # θ_0 = 0 has no direction
+        gap = rows.sort_values("step").gap_l2.to_numpy()
+        assert len(gap) > 10 and (np.diff(gap) < 0).all()
     last = claims_lib.final_rows(table)
-    # after 2000 steps GD is already far closer to ŵ than to the ℓ∞ direction (1 − cos ≈ 0.2 apart)
-    assert (last.gap_l2 < 0.1 * last.gap_linf).all()
+    assert len(last) == 2 and (last.gap_l2 < last.gap_linf).all()
 
 
 def test_claim_helpers():

@@ -112,10 +112,18 @@ def test_benchmark_smoke_run(tmp_path):
                           capture_output=True, text=True, timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(out.read_text())
+    # Tiny sizes cannot meet the goals, so either verdict may appear; each must be the one
+    # that the measured value and the README's goal give.
     lines = done.stdout.splitlines()
-    for ratio in ("R1", "R2", "R3", "R4"):
-        rows = [line for line in lines if line.startswith(ratio + " ")]
-        assert rows and all(line.rstrip().endswith(("pass", "MISSED")) for line in rows), ratio
+    header = next(i for i, line in enumerate(lines) if line.startswith("ratio "))
+    table = lines[header + 1 : lines.index("", header)]
+    printed = [line.split()[-1] for line in table]
+    r2, r3 = results["R2"], results["R3"]
+    expected = [r["ratio"] >= 20 for r in results["R1"].values()]
+    expected += [r2["shared_gflops"] / r2["gemm_gflops"] >= 0.5, r3["ratio"] >= 3, r3["pipeline_s"] <= 15]
+    expected += [results["R4"]["tiny"]["wall_s"] <= 60]
+    assert printed == ["pass" if ok else "MISSED" for ok in expected], table
+    assert [line[:2] for line in table] == ["R1"] * 3 + ["R2", "R3", "  ", "R4"]
     assert set(results["R1"]) == {"least_squares", "logistic", "quadratic"}
     for r in results["R1"].values():
         assert r["max_final_loss_gap"] <= 1e-10  # the naive loop and the pipeline compute the same GD

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -60,9 +61,14 @@ def test_truncated_parquet_is_detected(tmp_path):
     assert not path.exists() and (tmp_path / "b.parquet.corrupt").exists() and not derived.exists()
 
 
-def test_atomic_write_refuses_to_replace_a_device_or_directory(tmp_path):
+def test_atomic_write_refuses_to_replace_a_special_file_or_directory(tmp_path):
+    """Renaming over a device would replace it (as root: /dev/null).  A FIFO in a temporary
+    folder stands for any special file, so that a broken guard harms nothing outside it."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
     with pytest.raises(ValueError, match="not a regular file"):
-        tables.atomic_write("/dev/null", lambda tmp: open(tmp, "w").write("x"))
+        tables.atomic_write(fifo, lambda tmp: open(tmp, "w").write("x"))
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the FIFO, not replaced by a file
     with pytest.raises(ValueError, match="not a regular file"):
         tables.atomic_write(tmp_path, lambda tmp: open(tmp, "w").write("x"))
-    assert Path("/dev/null").is_char_device()
+    assert tmp_path.is_dir() and sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]  # no temporary file left
