@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -21,8 +22,36 @@ import pyarrow.parquet as pq
 from .grid import AXES
 
 
+def umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` can only set it)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # no /proc (macOS): set and restore at once
+    os.umask(mask)
+    return mask
+
+
+def open_mode(path: Path) -> int:
+    """The permission bits ``open(path, "w")`` would leave: an existing file keeps
+    its own, a new one gets 0666 minus the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~umask()
+
+
 def atomic_write(path: str | os.PathLike, write) -> None:
-    """Call ``write(tmp_path)`` then rename tmp_path to ``path`` (same filesystem)."""
+    """Call ``write(tmp_path)`` then rename tmp_path to ``path`` (same filesystem).
+
+    The file ends with the permissions an ordinary ``open()`` would give it
+    (``tempfile.mkstemp`` alone would leave 0600, unreadable by collaborators
+    whatever the umask).
+    """
     path = Path(path)
     if path.exists() and not path.is_file():
         # renaming over a device or a directory would replace it (as root: /dev/null)
@@ -32,6 +61,7 @@ def atomic_write(path: str | os.PathLike, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, open_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
