@@ -59,6 +59,8 @@ def test_truncated_parquet_is_detected(tmp_path):
         tables.read_parquet(path)
     derived = tmp_path / "table.parquet"
     derived.write_text("x")
+    assert tables.set_aside_incomplete([path], derived=[derived], dry_run=True) == [str(path)]
+    assert path.read_bytes() == data[:-10] and derived.exists()  # a dry run only reports
     assert tables.set_aside_incomplete([path], derived=[derived]) == [str(path)]
     assert not path.exists() and (tmp_path / "b.parquet.corrupt").exists() and not derived.exists()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from implicitbias import experiments
 from implicitbias.pipeline import config as ibconfig
 from implicitbias.pipeline.report import FigureCaption, run_summary
-from implicitbias.pipeline.tables import set_aside_incomplete
+from implicitbias.pipeline.tables import incomplete_message, set_aside_incomplete
 
 # Bad input stops here, before any job is planned: one message naming the key,
 # the bad value and the valid choices (no traceback), and a non-zero exit. The
@@ -101,10 +101,11 @@ def print_failure_help(log):
 
 
 # A truncated table (a killed copy, a file edited by hand) is never aggregated:
-# it is renamed to <name>.corrupt, and the experiment's aggregated table, claims
-# and figure are dropped, so this run rebuilds the batch and everything after it.
+# a run renames it to <name>.corrupt and drops the experiment's aggregated table,
+# claims and figure, so that it rebuilds the batch and everything after it.
 # (Snakemake does not regenerate a missing intermediate whose consumers exist.)
-# Only the main process does this, never a job re-reading the workflow on a cluster.
+# A dry run (-n) only says so and changes nothing on disk. Only the main
+# process does this, never a job re-reading the workflow on a cluster.
 for _e in PLAN if workflow.is_main_process else []:
     for _path in set_aside_incomplete(
         [f"results/{_e}/batches/{b}.parquet" for b in PLAN[_e]]
@@ -115,8 +116,9 @@ for _e in PLAN if workflow.is_main_process else []:
             f"results/figures/{_e}.pdf",
             f"results/figures/{_e}.png",
         ],
+        dry_run=workflow.output_settings.dryrun,
     ):
         print(
-            f"{_path} is not a complete Parquet file: renamed to {_path}.corrupt; rebuilding it",
+            incomplete_message(_path, _e, workflow.output_settings.dryrun),
             file=sys.stderr,
         )

@@ -141,21 +141,34 @@ def is_complete(path) -> bool:
         return False
 
 
-def set_aside_incomplete(paths, derived=()) -> list[str]:
-    """Rename every existing but incomplete Parquet file among ``paths`` to
-    ``<name>.corrupt`` (kept for inspection) and, if there was one, delete the
-    ``derived`` files built from them, so that the workflow rebuilds the whole
-    chain (Snakemake does not regenerate a missing intermediate file whose
-    consumers are up to date)."""
-    moved = []
-    for p in map(Path, paths):
-        if p.exists() and not is_complete(p):
-            os.replace(p, p.with_name(p.name + ".corrupt"))
-            moved.append(str(p))
-    if moved:
-        for d in derived:
-            Path(d).unlink(missing_ok=True)
-    return moved
+def set_aside_incomplete(paths, derived=(), dry_run: bool = False) -> list[str]:
+    """The existing but incomplete Parquet files among ``paths``.
+
+    Unless ``dry_run``, each is renamed to ``<name>.corrupt`` (kept for
+    inspection) and, if there was one, the ``derived`` files built from them are
+    deleted, so that the workflow rebuilds the whole chain (Snakemake does not
+    regenerate a missing intermediate file whose consumers are up to date).  A
+    dry run only reports them and changes nothing on disk.
+    """
+    bad = [str(p) for p in map(Path, paths) if p.exists() and not is_complete(p)]
+    if not dry_run:
+        for p in bad:
+            os.replace(p, p + ".corrupt")
+        if bad:
+            for d in derived:
+                Path(d).unlink(missing_ok=True)
+    return bad
+
+
+def incomplete_message(path: str, experiment: str, dry_run: bool) -> str:
+    """What is said about an incomplete table found at the start of a run."""
+    rebuilt = f"it and {experiment}'s table, claims and figure"
+    if dry_run:
+        return (
+            f"{path} is not a complete Parquet file: a run (not this dry run, which changes nothing) "
+            f"sets it aside as {path}.corrupt and rebuilds {rebuilt}"
+        )
+    return f"{path} is not a complete Parquet file: renamed to {path}.corrupt; rebuilding {rebuilt}"
 
 
 def read_parquet(path):
