@@ -81,7 +81,7 @@ def test_atomically_written_files_get_the_mode_open_gives_under_the_umask(tmp_pa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from implicitbias.figures import theme
+    from implicitbias.pipeline import theme
 
     cells = [Cell("linear", "squares", "gd", 1.0, 0.0, 0)]
     old = os.umask(mask)

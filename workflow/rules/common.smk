@@ -6,6 +6,7 @@ from pathlib import Path
 
 from implicitbias import experiments
 from implicitbias.pipeline import config as ibconfig
+from implicitbias.pipeline.doctor import before_submission, failure_hint
 from implicitbias.pipeline.report import FigureCaption, run_summary
 from implicitbias.pipeline.tables import incomplete_message, set_aside_incomplete
 
@@ -91,13 +92,17 @@ def print_run_summary():
 
 
 def print_failure_help(log):
-    """Printed when a job fails: where its log is."""
+    """Printed when a job fails: where its log is, or why a group job left none."""
+    logs = [log] if isinstance(log, str) else list(log or [])
     print(
         "A job failed: its log is named in the error above (results/logs/<rule>/...); "
-        f"the full Snakemake log is {log}. Finished results are kept; rerun `snakemake` "
-        "to continue, with --keep-going to build every figure that can be built.",
+        f"the full Snakemake log is {', '.join(logs)}. Finished results are kept; rerun "
+        "`snakemake` to continue, with --keep-going to build every figure that can be built.",
         file=sys.stderr,
     )
+    hint = failure_hint("".join(Path(f).read_text() for f in logs if Path(f).exists()))
+    if hint:
+        print(hint, file=sys.stderr)
 
 
 # A truncated table (a killed copy, a file edited by hand) is never aggregated:
