@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +34,7 @@ README_COMMAND = ("snakemake", "--workflow-profile", "profiles/slurm")
 # the README's settings for clusters without accounting (the test cluster has none)
 NO_ACCOUNTING = ("--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "5")
 TIMEOUT = 600  # a hung status loop must not hang the suite
+FINAL = re.compile(r"JobState=(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL)")
 CHECK_TIMEOUT = 120  # a run stopped by the cluster check ends long before this
 FAMILIES = ("pseudo_inverse", "max_margin")  # 5 training batches (groups of 4 and 1) and one reference job
 
@@ -46,6 +49,15 @@ rule flaky:
         "if [ -e first_attempt_failed ]; then echo $CUDA_VISIBLE_DEVICES > {output}; "
         "else touch first_attempt_failed; exit 1; fi"
 """
+
+
+@dataclass
+class Run:
+    work: Path
+    rc: int | str  # exit code, or why it was killed
+    out: str  # stdout and stderr
+    jobs: dict[str, str]  # SLURM job id -> `scontrol show job` when the run ended
+    seconds: float  # from the start of all runs to this one's end
 
 
 def command(*extra: str) -> list[str]:
@@ -81,8 +93,8 @@ def slurm(scratch):
 
 
 @pytest.fixture(scope="module")
-def runs(slurm, scratch) -> dict[str, tuple[Path, int, str]]:
-    """Snakemake runs started together: name -> (workdir, exit code, output).
+def runs(slurm, scratch) -> dict[str, Run]:
+    """Snakemake runs started together, by name.
 
     small: FAMILIES through the README's command.  local: the same config with
     the laptop command (`snakemake`).  gpu: one training batch with device:
@@ -120,19 +132,28 @@ def runs(slurm, scratch) -> dict[str, tuple[Path, int, str]]:
             TIMEOUT,
         ),
     }
-    procs = {}
+    procs, started = {}, time.monotonic()
     for name, (work, cmd, _) in plan.items():
         with open(work / "snakemake.out", "w") as out:
             procs[name] = subprocess.Popen(cmd, cwd=work, stdout=out, stderr=subprocess.STDOUT, env=slurm.env())
-    results = {}
-    for name, proc in procs.items():
-        work, _, timeout = plan[name]
-        try:
-            rc = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            rc = f"killed after {timeout} s"  # hung
-        results[name] = (work, rc, (work / "snakemake.out").read_text())
+    results, jobs = {}, {}
+    while procs:  # SLURM forgets a job MinJobAge (300 s) after it ends: record each while it is known
+        for name, proc in list(procs.items()):
+            work, _, timeout = plan[name]
+            rc = proc.poll()
+            if rc is None and time.monotonic() - started > timeout:
+                proc.kill()
+                proc.wait()
+                rc = f"killed after {timeout} s"  # hung
+            out = (work / "snakemake.out").read_text()
+            for j in submitted_jobids(out):
+                if not FINAL.search(jobs.get(j, "")):
+                    jobs[j] = slurm.job(j) or jobs.get(j, "")
+            if rc is not None:
+                results[name] = Run(work, rc, out, {j: jobs[j] for j in submitted_jobids(out)}, time.monotonic() - started)
+                del procs[name]
+        time.sleep(1)
+    print({name: f"{run.seconds:.0f} s" for name, run in results.items()})  # shown with -s
     return results
 
 
@@ -144,11 +165,11 @@ def test_the_command_is_the_readmes():
 
 
 def test_small_config_runs_through_slurm_in_groups_that_fit_and_every_claim_passes(runs, slurm):
-    work, rc, out = runs["small"]
-    assert rc == 0, out[-4000:] + slurm.logs()
-    jobids = submitted_jobids(out)
+    run = runs["small"]
+    assert run.rc == 0, run.out[-4000:] + slurm.logs()
+    jobids = submitted_jobids(run.out)
     assert jobids, "no job went through SLURM"
-    infos = [slurm.job(j) for j in jobids]
+    infos = [run.jobs[j] for j in jobids]
     for job in infos:
         assert "JobState=COMPLETED" in job
         # only the compute rules are cluster jobs; the rest are localrules (Snakefile)
@@ -157,14 +178,15 @@ def test_small_config_runs_through_slurm_in_groups_that_fit_and_every_claim_pass
     n_batches = sum(len(b) for b in ibconfig.plan(small_config()).values())
     assert len(jobids) - 1 < n_batches  # training batches are bundled into group jobs (+1: the reference job)
     assert any("NumCPUs=2" in job and "Comment=rule_train_train" in job for job in infos)  # a group ran 2 at a time
-    claims = pd.read_csv(work / "results" / "claims.csv")
+    claims = pd.read_csv(run.work / "results" / "claims.csv")
     assert len(claims) > 0 and claims["pass"].all(), claims[~claims["pass"]].to_string()
     assert set(claims.experiment) == set(FAMILIES)
 
 
 def test_cluster_tables_and_claims_are_identical_to_a_local_run(runs):
-    (work, rc, out), (local, lrc, lout) = runs["small"], runs["local"]
-    assert rc == 0 and lrc == 0, out[-3000:] + lout[-3000:]
+    run, local_run = runs["small"], runs["local"]
+    assert run.rc == 0 and local_run.rc == 0, run.out[-3000:] + local_run.out[-3000:]
+    work, local = run.work, local_run.work
     for name in FAMILIES:
         pd.testing.assert_frame_equal(
             pd.read_parquet(work / "results" / name / "table.parquet"),
@@ -175,7 +197,7 @@ def test_cluster_tables_and_claims_are_identical_to_a_local_run(runs):
 
 
 def test_a_node_too_small_for_the_group_stops_before_any_submission_with_one_line(runs):
-    work, rc, out = runs["too_small"]
+    rc, out = runs["too_small"].rc, runs["too_small"].out
     assert rc == 1, out[-3000:]
     assert not submitted_jobids(out) and "message: None" not in out
     lines = [ln for ln in out.splitlines() if ln.startswith("cluster check:")]
@@ -185,7 +207,7 @@ def test_a_node_too_small_for_the_group_stops_before_any_submission_with_one_lin
 
 
 def test_no_accounting_with_the_sacct_status_command_stops_with_one_line(runs):
-    work, rc, out = runs["no_accounting"]
+    rc, out = runs["no_accounting"].rc, runs["no_accounting"].out
     assert rc == 1, out[-3000:]
     assert not submitted_jobids(out) and "message: None" not in out
     last = out.strip().splitlines()
@@ -194,22 +216,21 @@ def test_no_accounting_with_the_sacct_status_command_stops_with_one_line(runs):
     assert "`sacct` does not answer" in checks[0] and "--slurm-status-command squeue" in checks[0]
 
 
-def test_a_group_that_sbatch_refuses_ends_with_a_hint_naming_sbatch(runs, slurm):
-    work, rc, out = runs["refused"]
+def test_a_group_that_sbatch_refuses_ends_with_a_hint_naming_sbatch(runs):
+    rc, out = runs["refused"].rc, runs["refused"].out
     assert rc == 1, out[-3000:]
     assert not submitted_jobids(out)  # sbatch refused every attempt
     assert "Error in group" in out
     assert "SLURM's sbatch refused it" in out and "--test-only" in out
 
 
-def test_gpu_model_training_job_gets_that_gpu_from_slurm_and_fails_clearly_without_cuda(runs, slurm):
+def test_gpu_model_training_job_gets_that_gpu_from_slurm_and_fails_clearly_without_cuda(runs):
     """device: cuda with gpu_model -> the training job asks SLURM for
     --gpus=<model>:1 and is scheduled with that GPU; torch sees no CUDA on the
     fake GPU, so the job fails (on every attempt) with the clear message of
     implicitbias.pipeline.device.resolve instead of running on the CPU."""
-    work, rc, out = runs["gpu"]
+    work, rc, out, jobs = runs["gpu"].work, runs["gpu"].rc, runs["gpu"].out, runs["gpu"].jobs
     assert rc == 1, out[-3000:]
-    jobs = {j: slurm.job(j) for j in submitted_jobids(out)}
     failed = [j for j, info in jobs.items() if "JobState=FAILED" in info]
     retries = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())["retries"]
     assert len(failed) == len(jobs) == 1 + retries, out[-3000:]
@@ -221,18 +242,18 @@ def test_gpu_model_training_job_gets_that_gpu_from_slurm_and_fails_clearly_witho
     assert re.search(r"device: cuda was requested but torch sees no CUDA GPU \(CUDA_VISIBLE_DEVICES=[01],", log), log
 
 
-def test_a_job_that_fails_once_succeeds_on_retry(runs, slurm):
-    work, rc, out = runs["flaky"]
-    assert rc == 0, out[-3000:]
-    first, second = submitted_jobids(out)
-    assert f"SLURM-job '{first}' failed" in out
-    assert "JobState=FAILED" in slurm.job(first) and "JobState=COMPLETED" in slurm.job(second)
-    assert (work / "first_attempt_failed").exists()
+def test_a_job_that_fails_once_succeeds_on_retry(runs):
+    run = runs["flaky"]
+    assert run.rc == 0, run.out[-3000:]
+    first, second = submitted_jobids(run.out)
+    assert f"SLURM-job '{first}' failed" in run.out
+    assert "JobState=FAILED" in run.jobs[first] and "JobState=COMPLETED" in run.jobs[second]
+    assert (run.work / "first_attempt_failed").exists()
 
 
-def test_resource_gpu_is_a_slurm_gpu(runs, slurm):
+def test_resource_gpu_is_a_slurm_gpu(runs):
     """`gpu: 1` -> sbatch --gpus=1: the job is scheduled with one of the node's GPUs."""
-    work, rc, out = runs["flaky"]
-    assert rc == 0, out[-3000:]
-    assert "TresPerJob=gres:gpu:1" in slurm.job(submitted_jobids(out)[-1])
-    assert (work / "done.txt").read_text().strip() in {"0", "1"}  # CUDA_VISIBLE_DEVICES set by SLURM
+    run = runs["flaky"]
+    assert run.rc == 0, run.out[-3000:]
+    assert "TresPerJob=gres:gpu:1" in run.jobs[submitted_jobids(run.out)[-1]]
+    assert (run.work / "done.txt").read_text().strip() in {"0", "1"}  # CUDA_VISIBLE_DEVICES set by SLURM

@@ -7,7 +7,7 @@ from pathlib import Path
 from implicitbias import experiments
 from implicitbias.pipeline import config as ibconfig
 from implicitbias.pipeline.doctor import before_submission, failure_hint
-from implicitbias.pipeline.report import FigureCaption, run_summary
+from implicitbias.pipeline.report import FigureCaption, Landing, run_summary
 from implicitbias.pipeline.tables import incomplete_message, set_aside_incomplete
 
 # Bad input stops here, before any job is planned: one message naming the key,
@@ -65,6 +65,11 @@ def caption(wildcards):
         claims=f"results/{wildcards.experiment}/claims.csv",
         table=f"results/{wildcards.experiment}/table.parquet",
     )
+
+
+def landing_page(wildcards):
+    """The report's first page: verdict, failing checks, figures, provenance (read at report time)."""
+    return Landing(claims="results/claims.csv", provenance="results/run/provenance.csv")
 
 
 def training_resources(wildcards):
