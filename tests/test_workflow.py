@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -118,3 +119,14 @@ def test_changing_one_eta_reruns_only_its_batch(quick_run, tmp_path):
     done = snakemake(work, "-n")
     assert done.returncode == 0, done.stderr[-3000:]
     assert _planned_batches(done.stdout + done.stderr) == {"linear_z"}
+
+
+def test_every_result_file_is_readable_as_the_umask_says(quick_run):
+    """What a plain open() would give under the run's umask (the test's own): under
+    022, tables, claims, figures and provenance are readable by collaborators."""
+    from implicitbias.pipeline.tables import umask
+
+    expected = 0o666 & ~umask()
+    modes = {str(p.relative_to(quick_run)): stat.S_IMODE(p.stat().st_mode) for p in (quick_run / "results").rglob("*") if p.is_file()}
+    assert len(modes) > 50
+    assert {p: oct(m) for p, m in modes.items() if m != expected} == {}
