@@ -300,8 +300,8 @@ PartitionName=main Nodes=node1 Default=YES
 """
 
 
-def measure_startup(tmp: Path) -> dict:
-    """Dry run of a one-rule workflow: as this machine is, and with a stale Slurm configuration."""
+def measure_startup(tmp: Path, repeat: int = 3) -> dict:
+    """Dry run of a one-rule workflow, best of ``repeat``: as this machine is, and with a stale Slurm configuration."""
     import pkgutil
 
     work = tmp / "startup"
@@ -309,8 +309,8 @@ def measure_startup(tmp: Path) -> dict:
     (work / "Snakefile").write_text(ONE_RULE)
     (tmp / "stale-slurm.conf").write_text(STALE_SLURM_CONF)
     dry = [sys.executable, "-m", "snakemake", "-n", "--cores", "1"]
-    plain = min(timed(dry, cwd=work)[0] for _ in range(3))
-    stale = min(timed(dry, cwd=work, extra_env={"SLURM_CONF": str(tmp / "stale-slurm.conf")})[0] for _ in range(3))
+    plain = min(timed(dry, cwd=work)[0] for _ in range(repeat))
+    stale = min(timed(dry, cwd=work, extra_env={"SLURM_CONF": str(tmp / "stale-slurm.conf")})[0] for _ in range(repeat))
     prefix = "snakemake_executor_plugin_"
     plugins = sorted(m.name.removeprefix(prefix).replace("_", "-") for m in pkgutil.iter_modules() if m.name.startswith(prefix))
     return {"dry_run_s": plain, "stale_slurm_dry_run_s": stale, "executor_plugins": plugins,
@@ -417,7 +417,7 @@ def report(results: dict, tiny: bool) -> str:
             f"job {r['largest_job']}: max_rss {r['max_rss_mb']:.0f} MB"
         )
     lines.append(
-        f"  start-up: dry run of a one-rule Snakefile, best of 3; this machine's Slurm configuration: "
+        f"  start-up: dry run of a one-rule Snakefile, best of {1 if tiny else 3}; this machine's Slurm configuration: "
         f"{st['slurm_conf'] or 'none'}; 'controller silent': SLURM_CONF names a controller at 192.0.2.1 "
         f"(never routed). Executor plugins installed: {', '.join(st['executor_plugins']) or 'none'}"
     )
@@ -447,7 +447,7 @@ def main(argv=None) -> int:
         _, results["R2"] = worker("roofline", runs=size["r2_runs"], n=size["r2_n"], p=size["r2_p"],
                                   steps=size["r2_steps"], gemm=size["gemm"])  # fmt: skip
         results["imports"] = measure_imports()
-        results["startup"] = measure_startup(Path(tmp))
+        results["startup"] = measure_startup(Path(tmp), repeat=1 if args.tiny else 3)
         results["R3"] = measure_r3(size, Path(tmp))
         results["R4"] = measure_r4(args.tiny, args.skip_full, Path(tmp))
     results["load"]["after"] = [round(x, 2) for x in os.getloadavg()]
