@@ -99,3 +99,12 @@ def test_the_command_says_when_a_run_is_not_a_slurm_run(tmp_path):
         "cluster check: this run does not use the slurm executor (add --workflow-profile profiles/slurm)"
     ), done.stderr[-2000:]
     assert not (work / "results").exists()
+
+
+def test_messages_name_the_profile_the_command_uses():
+    assert doctor.profile_file(["snakemake", "--workflow-profile", "profiles/mycluster/"]) == "profiles/mycluster/config.yaml"
+    assert doctor.profile_file(["snakemake", "--workflow-profile=p"]) == "p/config.yaml"
+    assert doctor.profile_file(["snakemake"]) == "profiles/slurm/config.yaml"
+    nodes = doctor.parse_sinfo("a|main*|2|3900|(null)")
+    (line,) = doctor.fit_problems([Request("g", 4, 100, 0)], nodes, "profiles/mycluster/config.yaml")
+    assert "set `cores:` in profiles/mycluster/config.yaml" in line

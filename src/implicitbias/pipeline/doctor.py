@@ -124,7 +124,7 @@ def seconds(value: str | None) -> int | None:
 # -- the checks ------------------------------------------------------------------
 
 
-def status_problems(command: str | None, init_seconds: int, scontrol_config: str) -> list[str]:
+def status_problems(command: str | None, init_seconds: int, scontrol_config: str, profile: str = PROFILE) -> list[str]:
     """The plugin's job-status command must answer, or the run waits forever after its jobs end."""
     if command in (None, "sacct"):
         answer = ask(["sacct", "--noheader", "--allocations", "--format=JobID", "--starttime=now"])
@@ -133,7 +133,7 @@ def status_problems(command: str | None, init_seconds: int, scontrol_config: str
                 f"the job-status command `sacct` does not answer ({answer.text}), so the run would wait "
                 "forever for its jobs: on a cluster without an accounting database add "
                 "`--slurm-status-command squeue` (or `slurm-status-command: squeue` in "
-                f"{PROFILE})"
+                f"{profile})"
             ]
         return []
     answer = ask(["squeue", "--noheader", "--format=%i", "--user", str(os.getuid())])
@@ -149,7 +149,7 @@ def status_problems(command: str | None, init_seconds: int, scontrol_config: str
     return []
 
 
-def fit_problems(requests: list[Request], nodes: list[Node]) -> list[str]:
+def fit_problems(requests: list[Request], nodes: list[Node], profile: str = PROFILE) -> list[str]:
     """Every request must name an existing partition (or have a default one) and fit one of its nodes."""
     partitions = sorted({n.partition + ("*" if n.default else "") for n in nodes})
     problems = []
@@ -162,7 +162,7 @@ def fit_problems(requests: list[Request], nodes: list[Node]) -> list[str]:
             if not members:
                 problems.append(
                     f"this cluster has no default partition (partitions: {', '.join(partitions)}): set "
-                    f"`slurm_partition` under default-resources in {PROFILE}"
+                    f"`slurm_partition` under default-resources in {profile}"
                 )
                 continue
             partition = members[0].partition
@@ -171,13 +171,13 @@ def fit_problems(requests: list[Request], nodes: list[Node]) -> list[str]:
             if not members:
                 problems.append(
                     f"partition '{partition}' does not exist (partitions: {', '.join(partitions)}): set "
-                    f"`slurm_partition` in {PROFILE} (or --set-resources) to one of them"
+                    f"`slurm_partition` in {profile} (or --set-resources) to one of them"
                 )
                 continue
         for dim, unit, setting in (
-            ("cpus", "CPUs", f"`cores:` in {PROFILE} (the CPUs one SLURM job may use)"),
-            ("mem_mb", "MB of memory", f"`mem_mb=` under `resources:` in {PROFILE} (the memory one SLURM job may use)"),
-            ("gpus", "GPUs", f"`gpu=` under `resources:` in {PROFILE} (the GPUs one SLURM job may use)"),
+            ("cpus", "CPUs", f"`cores:` in {profile} (the CPUs one SLURM job may use)"),
+            ("mem_mb", "MB of memory", f"`mem_mb=` under `resources:` in {profile} (the memory one SLURM job may use)"),
+            ("gpus", "GPUs", f"`gpu=` under `resources:` in {profile} (the GPUs one SLURM job may use)"),
         ):
             largest = max(reqs, key=lambda r: getattr(r, dim))
             have = max(getattr(n, dim) for n in members)
@@ -196,13 +196,13 @@ def fit_problems(requests: list[Request], nodes: list[Node]) -> list[str]:
                     problems.append(
                         f"{r.what} asks for {r.cpus} CPUs, {r.mem_mb} MB and {r.gpus} GPUs on one node, and no node "
                         f"of partition '{partition}' has all three: lower `cores:` or `mem_mb=`/`gpu=` under "
-                        f"`resources:` in {PROFILE}"
+                        f"`resources:` in {profile}"
                     )
                     break
     return problems
 
 
-def account_problems(requests: list[Request], scontrol_config: str) -> list[str]:
+def account_problems(requests: list[Request], scontrol_config: str, profile: str = PROFILE) -> list[str]:
     """A named account must exist for this user; where accounts are enforced, one must be named or default."""
     if config_value(scontrol_config, "AccountingStorageType") in (None, "accounting_storage/none"):
         return []  # no accounting database: accounts are neither known nor required
@@ -216,15 +216,15 @@ def account_problems(requests: list[Request], scontrol_config: str) -> list[str]
         if account not in accounts:
             problems.append(
                 f"account '{account}' is not one of yours ({', '.join(sorted(accounts)) or 'none'}): set "
-                f"`slurm_account` in {PROFILE}"
+                f"`slurm_account` in {profile}"
             )
     enforce = config_value(scontrol_config, "AccountingStorageEnforce") or ""
     if "associations" in enforce and any(r.account is None for r in requests) and not accounts:
-        problems.append(f"this cluster requires an account and you have none by default: set `slurm_account` in {PROFILE}")
+        problems.append(f"this cluster requires an account and you have none by default: set `slurm_account` in {profile}")
     return problems
 
 
-def problems(requests: list[Request], status_command: str | None, init_seconds: int) -> list[str]:
+def problems(requests: list[Request], status_command: str | None, init_seconds: int, profile: str = PROFILE) -> list[str]:
     """Everything that would make the run fail or hang, one line each (empty: go ahead)."""
     info = ask(SINFO)
     if not info.ok:
@@ -232,10 +232,21 @@ def problems(requests: list[Request], status_command: str | None, init_seconds: 
     config = ask(["scontrol", "show", "config"])
     scontrol_config = config.text if config.ok else ""
     return (
-        status_problems(status_command, init_seconds, scontrol_config)
-        + fit_problems(requests, parse_sinfo(info.text))
-        + account_problems(requests, scontrol_config)
+        status_problems(status_command, init_seconds, scontrol_config, profile)
+        + fit_problems(requests, parse_sinfo(info.text), profile)
+        + account_problems(requests, scontrol_config, profile)
     )
+
+
+def profile_file(argv: list[str]) -> str:
+    """The profile a command line names (``--workflow-profile DIR``, else the shipped one), for the messages."""
+    for i, arg in enumerate(argv):
+        for flag in ("--workflow-profile", "--profile"):
+            if arg == flag and i + 1 < len(argv):
+                return f"{argv[i + 1].rstrip('/')}/config.yaml"
+            if arg.startswith(flag + "="):
+                return f"{arg.split('=', 1)[1].rstrip('/')}/config.yaml"
+    return PROFILE
 
 
 # -- the workflow's side ---------------------------------------------------------
@@ -286,6 +297,7 @@ def before_submission(workflow) -> None:
         submitted_requests(workflow.dag),
         getattr(settings, "status_command", None),
         getattr(settings, "init_seconds_before_status_checks", None) or 40,
+        profile_file(sys.argv),
     )
     for line in found:
         print(f"cluster check: {line}", file=sys.stderr, flush=True)
