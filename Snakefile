@@ -46,6 +46,13 @@ rule all:
         "results/run/provenance.csv",
 
 
+# On SLURM: before the first submission, the status command answers and every
+# job fits its partition's nodes (implicitbias.pipeline.doctor), or one line per
+# problem and nothing is queued.
+onstart:
+    before_submission(workflow)
+
+
 onsuccess:
     print_run_summary()
 

@@ -22,6 +22,14 @@ R2  roofline: GFLOP/s of GD on least-squares runs sharing one A (n×p), counting
 R3  planning: wall time of ``snakemake -n`` for a grid of ``r3_cells`` cells in
     this pipeline (one job per model) against a generated workflow with one
     job per cell, named by six Paramspace wildcards.
+Start-up: the fixed cost of every ``snakemake`` command, apart from any
+    workflow: a dry run of a one-rule Snakefile, with the Slurm configuration
+    this machine has (if any) and with one whose controller does not answer (a
+    login node while the controller is down, a workstation with a stale
+    slurm.conf), best of three each.  Snakemake imports every installed
+    executor plugin at start, and the SLURM plugin (the ``cluster`` extra)
+    runs ``scontrol show config`` on import, for up to 10 s; the line names
+    the executor plugins installed.
 R4  end to end: wall time of ``snakemake --cores 2`` from a clean results/, for
     tests/quick_config.yaml and config.yaml, in a copy of the workflow; the
     peak resident memory (max_rss) of the largest training job.
@@ -66,10 +74,12 @@ def env() -> dict:
             "MKL_NUM_THREADS": "1"}  # fmt: skip
 
 
-def timed(cmd: list[str], cwd: Path | None = None, timeout: float = 1800) -> tuple[float, subprocess.CompletedProcess]:
+def timed(
+    cmd: list[str], cwd: Path | None = None, timeout: float = 1800, extra_env: dict | None = None
+) -> tuple[float, subprocess.CompletedProcess]:
     """Wall seconds of a command (from spawn to exit) and its completed process."""
     start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(cmd, cwd=cwd, env={**env(), **(extra_env or {})}, capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -279,6 +289,34 @@ def job_count(log: str) -> int | None:
     return None
 
 
+ONE_RULE = 'rule one:\n    output:\n        "one.txt",\n    shell:\n        "touch {output}"\n'
+
+# A Slurm configuration whose controller does not answer (192.0.2.1 is TEST-NET-1: never routed).
+STALE_SLURM_CONF = """\
+ClusterName=stale
+SlurmctldHost=controller(192.0.2.1)
+NodeName=node1 CPUs=1 State=UNKNOWN
+PartitionName=main Nodes=node1 Default=YES
+"""
+
+
+def measure_startup(tmp: Path, repeat: int = 3) -> dict:
+    """Dry run of a one-rule workflow, best of ``repeat``: as this machine is, and with a stale Slurm configuration."""
+    import pkgutil
+
+    work = tmp / "startup"
+    work.mkdir()
+    (work / "Snakefile").write_text(ONE_RULE)
+    (tmp / "stale-slurm.conf").write_text(STALE_SLURM_CONF)
+    dry = [sys.executable, "-m", "snakemake", "-n", "--cores", "1"]
+    plain = min(timed(dry, cwd=work)[0] for _ in range(repeat))
+    stale = min(timed(dry, cwd=work, extra_env={"SLURM_CONF": str(tmp / "stale-slurm.conf")})[0] for _ in range(repeat))
+    prefix = "snakemake_executor_plugin_"
+    plugins = sorted(m.name.removeprefix(prefix).replace("_", "-") for m in pkgutil.iter_modules() if m.name.startswith(prefix))
+    return {"dry_run_s": plain, "stale_slurm_dry_run_s": stale, "executor_plugins": plugins,
+            "slurm_conf": os.environ.get("SLURM_CONF") or ("/etc/slurm/slurm.conf" if Path("/etc/slurm/slurm.conf").exists() else None)}  # fmt: skip
+
+
 def tiny_config() -> dict:
     """One small family of the quick config: exercises R4's code in seconds."""
     config = yaml.safe_load((ROOT / "tests" / "quick_config.yaml").read_text())
@@ -345,6 +383,10 @@ def report(results: dict, tiny: bool) -> str:
                  f"{verdict(r3['ratio'] >= GOALS['R3'])}")  # fmt: skip
     lines.append(f"{'':<6} {'  dry run of this pipeline':<34} {r3['pipeline_s']:>11.1f}s {'<= 15 s':>10}  "
                  f"{verdict(r3['pipeline_s'] <= GOALS['R3_seconds'])}")  # fmt: skip
+    st = results["startup"]
+    lines.append(f"{'start':<6} {'snakemake -n, one-rule workflow':<34} {st['dry_run_s']:>11.1f}s {'':>10}  (info)")
+    lines.append(f"{'':<6} {'  same, Slurm controller silent':<34} {st['stale_slurm_dry_run_s']:>11.1f}s {'':>10}  "
+                 f"(info; executor plugins installed: {', '.join(st['executor_plugins']) or 'none'})")  # fmt: skip
     for name, r in results["R4"].items():
         goal = GOALS.get(f"R4_{name}", GOALS["R4_quick"])
         lines.append(f"{'R4':<6} {'end to end, ' + name + ' config':<34} {r['wall_s']:>11.1f}s "
@@ -375,6 +417,11 @@ def report(results: dict, tiny: bool) -> str:
             f"  R4 {name}: {r['wall_s']:.1f} s, checks {r['claims_passed']}/{r['claims']} pass; largest training "
             f"job {r['largest_job']}: max_rss {r['max_rss_mb']:.0f} MB"
         )
+    lines.append(
+        f"  start-up: dry run of a one-rule Snakefile, best of {1 if tiny else 3}; this machine's Slurm configuration: "
+        f"{st['slurm_conf'] or 'none'}; 'controller silent': SLURM_CONF names a controller at 192.0.2.1 "
+        f"(never routed). Executor plugins installed: {', '.join(st['executor_plugins']) or 'none'}"
+    )
     imp = results["imports"]
     lines.append(
         f"  claims job imports: {imp['claims_modules_s']:.2f} s (torch imported: {imp['claims_imports_torch']}); "
@@ -401,6 +448,7 @@ def main(argv=None) -> int:
         _, results["R2"] = worker("roofline", runs=size["r2_runs"], n=size["r2_n"], p=size["r2_p"],
                                   steps=size["r2_steps"], gemm=size["gemm"])  # fmt: skip
         results["imports"] = measure_imports()
+        results["startup"] = measure_startup(Path(tmp), repeat=1 if args.tiny else 3)
         results["R3"] = measure_r3(size, Path(tmp))
         results["R4"] = measure_r4(args.tiny, args.skip_full, Path(tmp))
     results["load"]["after"] = [round(x, 2) for x in os.getloadavg()]

@@ -26,9 +26,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import make_workdir, snakemake_command  # noqa: E402
+from conftest import make_workdir  # noqa: E402
 from slurm_harness import LocalSlurm, submitted_jobids  # noqa: E402
-from test_cluster import CLUSTER_ARGS  # noqa: E402
+from test_cluster import NO_ACCOUNTING, command  # noqa: E402
 
 
 def variants() -> dict[str, dict]:
@@ -53,7 +53,7 @@ def main() -> None:
                     (work / "profiles" / "slurm" / "config.yaml").write_text(yaml.safe_dump(profile))
                     start = time.perf_counter()
                     done = subprocess.run(
-                        snakemake_command(*CLUSTER_ARGS), cwd=work, capture_output=True, text=True, env=cluster.env()
+                        command(*NO_ACCOUNTING), cwd=work, capture_output=True, text=True, env=cluster.env()
                     )
                     wall = time.perf_counter() - start
                     out = done.stdout + done.stderr

@@ -1,12 +1,12 @@
 """The workflow on a real one-node SLURM cluster started on localhost (tests/slurm_harness.py).
 
-Every run goes through profiles/slurm as a user's would, plus two settings of
-this test cluster: it has no accounting database, so job status comes from
-squeue (its MinJobAge keeps finished jobs listed), and the first status check
-comes after 2 s instead of 40 s.  The plugin waits 10 s longer after each
-status check that finds no job finished, so a run spends most of its time
-asleep: the three runs start together and their waits overlap.  If SLURM
-cannot start, these tests fail; they never skip.
+Every run types the README's cluster command, ``snakemake --workflow-profile
+profiles/slurm``, plus the two settings the README names for a cluster
+without an accounting database, which this test cluster is: job status from
+squeue (its MinJobAge keeps finished jobs listed for 300 s) and an earlier
+first status check.  The node has 2 CPUs, like the issue's: the profile's
+groups must fit it as shipped.  The runs start together and their waits
+overlap.  If SLURM cannot start, these tests fail; they never skip.
 """
 
 from __future__ import annotations
@@ -14,26 +14,29 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-
-from conftest import REPO, make_workdir, quick_config, snakemake_command
-from implicitbias.pipeline import config as ibconfig
+import yaml
+from conftest import REPO, make_workdir, quick_config
 from slurm_harness import LocalSlurm, submitted_jobids
 
-CLUSTER_ARGS = (
-    "--workflow-profile",
-    "profiles/slurm",
-    "--slurm-status-command",
-    "squeue",
-    "--slurm-init-seconds-before-status-checks",
-    "2",
-)
+from implicitbias.pipeline import config as ibconfig
+
+pytestmark = pytest.mark.cluster
+
+README_COMMAND = ("snakemake", "--workflow-profile", "profiles/slurm")
+# the README's settings for clusters without accounting (the test cluster has none)
+NO_ACCOUNTING = ("--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "5")
 TIMEOUT = 600  # a hung status loop must not hang the suite
+FINAL = re.compile(r"JobState=(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL)")
+CHECK_TIMEOUT = 120  # a run stopped by the cluster check ends long before this
+FAMILIES = ("pseudo_inverse", "max_margin")  # 5 training batches (groups of 4 and 1) and one reference job
 
 # One GPU job that fails on its first attempt (leaving a marker) and succeeds on the next.
 FLAKY = """
@@ -46,6 +49,26 @@ rule flaky:
         "if [ -e first_attempt_failed ]; then echo $CUDA_VISIBLE_DEVICES > {output}; "
         "else touch first_attempt_failed; exit 1; fi"
 """
+
+
+@dataclass
+class Run:
+    work: Path
+    rc: int | str  # exit code, or why it was killed
+    out: str  # stdout and stderr
+    jobs: dict[str, str]  # SLURM job id -> `scontrol show job` when the run ended
+    seconds: float  # from the start of all runs to this one's end
+
+
+def command(*extra: str) -> list[str]:
+    """The README's cluster command run by this Python, then ``extra``."""
+    return [sys.executable, "-m", *README_COMMAND, *extra]
+
+
+def small_config() -> dict:
+    config = quick_config()
+    config["experiments"] = {name: config["experiments"][name] for name in FAMILIES}
+    return config
 
 
 def _first_batch() -> tuple[str, str]:
@@ -70,108 +93,167 @@ def slurm(scratch):
 
 
 @pytest.fixture(scope="module")
-def runs(slurm, scratch) -> dict[str, tuple[Path, int, str]]:
-    """Three snakemake runs on the cluster, started together: name -> (workdir, exit code, output).
+def runs(slurm, scratch) -> dict[str, Run]:
+    """Snakemake runs started together, by name.
 
-    quick: the quick config.  gpu: one training batch of the quick config with
-    device: cuda and gpu_model: fake, no retries.  flaky: a one-rule workflow
-    whose GPU job fails once.
+    small: FAMILIES through the README's command.  local: the same config with
+    the laptop command (`snakemake`).  gpu: one training batch with device:
+    cuda and gpu_model: fake.  flaky: a one-rule workflow whose GPU job fails
+    once.  too_small: a profile written for 4-CPU, 8 GB nodes.  no_accounting:
+    the README's command without the squeue setting.  refused: training jobs
+    asking for a node feature the cluster lacks (sbatch refuses the group).
     """
-    gpu_config = {**quick_config(), "device": "cuda"}
     experiment, batch = _first_batch()
     flaky = scratch / "flaky"
     flaky.mkdir()
     shutil.copytree(REPO / "profiles", flaky / "profiles")
     (flaky / "Snakefile").write_text(FLAKY)
+    too_small = make_workdir(scratch / "too_small", small_config())
+    profile = too_small / "profiles" / "slurm" / "config.yaml"
+    text = profile.read_text()
+    assert re.search(r"^cores: 2 ", text, re.MULTILINE) and "  - mem_mb=4000 " in text
+    profile.write_text(re.sub(r"^cores: 2 ", "cores: 4 ", text, flags=re.MULTILINE).replace("  - mem_mb=4000 ", "  - mem_mb=8000 "))
+    refused_config = small_config()
+    refused_config["experiments"] = {"pseudo_inverse": refused_config["experiments"]["pseudo_inverse"]}
     plan = {
-        "quick": (make_workdir(scratch / "quick"), ()),
+        "small": (make_workdir(scratch / "small", small_config()), command(*NO_ACCOUNTING), TIMEOUT),
+        "local": (make_workdir(scratch / "local", small_config()), [sys.executable, "-m", "snakemake"], TIMEOUT),
         "gpu": (
-            make_workdir(scratch / "gpu", gpu_config),
-            (f"results/{experiment}/batches/{batch}.parquet", "--retries", "0", "--set-resources", "train:gpu_model=fake"),
+            make_workdir(scratch / "gpu", {**quick_config(), "device": "cuda"}),
+            command(*NO_ACCOUNTING, f"results/{experiment}/batches/{batch}.parquet", "--set-resources", "train:gpu_model=fake"),
+            TIMEOUT,
         ),
-        "flaky": (flaky, ()),
+        "flaky": (flaky, command(*NO_ACCOUNTING), TIMEOUT),
+        "too_small": (too_small, command(*NO_ACCOUNTING), CHECK_TIMEOUT),
+        "no_accounting": (make_workdir(scratch / "no_accounting", small_config()), command(), CHECK_TIMEOUT),
+        "refused": (
+            make_workdir(scratch / "refused", refused_config),
+            command(*NO_ACCOUNTING, "--set-resources", "train:constraint=nosuchfeature"),
+            TIMEOUT,
+        ),
     }
-    procs = {}
-    for name, (work, args) in plan.items():
+    procs, started = {}, time.monotonic()
+    for name, (work, cmd, _) in plan.items():
         with open(work / "snakemake.out", "w") as out:
-            cmd = snakemake_command(*args, *CLUSTER_ARGS)
             procs[name] = subprocess.Popen(cmd, cwd=work, stdout=out, stderr=subprocess.STDOUT, env=slurm.env())
-    results = {}
-    for name, proc in procs.items():
-        work = plan[name][0]
-        try:
-            rc = proc.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            rc = proc.wait()
-        results[name] = (work, rc, (work / "snakemake.out").read_text())
+    results, jobs = {}, {}
+    while procs:  # SLURM forgets a job MinJobAge (300 s) after it ends: record each while it is known
+        for name, proc in list(procs.items()):
+            work, _, timeout = plan[name]
+            rc = proc.poll()
+            if rc is None and time.monotonic() - started > timeout:
+                proc.kill()
+                proc.wait()
+                rc = f"killed after {timeout} s"  # hung
+            out = (work / "snakemake.out").read_text()
+            for j in submitted_jobids(out):
+                if not FINAL.search(jobs.get(j, "")):
+                    jobs[j] = slurm.job(j) or jobs.get(j, "")
+            if rc is not None:
+                results[name] = Run(work, rc, out, {j: jobs[j] for j in submitted_jobids(out)}, time.monotonic() - started)
+                del procs[name]
+        time.sleep(1)
+    print({name: f"{run.seconds:.0f} s" for name, run in results.items()})  # shown with -s
     return results
 
 
-def test_quick_config_runs_through_slurm_and_every_claim_passes(runs, slurm):
-    work, rc, out = runs["quick"]
-    assert rc == 0, out[-4000:] + slurm.logs()
-    jobids = submitted_jobids(out)
+def test_the_command_is_the_readmes():
+    readme = (REPO / "README.md").read_text()
+    assert "\n" + " ".join(README_COMMAND) + "\n" in readme
+    for setting in (" ".join(NO_ACCOUNTING[:2]), " ".join(NO_ACCOUNTING[2:])):
+        assert f"`{setting}`" in readme, setting
+
+
+def test_small_config_runs_through_slurm_in_groups_that_fit_and_every_claim_passes(runs, slurm):
+    run = runs["small"]
+    assert run.rc == 0, run.out[-4000:] + slurm.logs()
+    jobids = submitted_jobids(run.out)
     assert jobids, "no job went through SLURM"
-    for jobid in jobids:
-        job = slurm.job(jobid)
+    infos = [run.jobs[j] for j in jobids]
+    for job in infos:
         assert "JobState=COMPLETED" in job
         # only the compute rules are cluster jobs; the rest are localrules (Snakefile)
         assert re.search(r"Comment=rule_(train|reference)_", job), job
-    n_batches = sum(len(b) for b in ibconfig.plan(quick_config()).values())
-    assert len(jobids) < n_batches  # training batches are bundled into group jobs
-    claims = pd.read_csv(work / "results" / "claims.csv")
+        assert int(re.search(r"NumCPUs=(\d+)", job).group(1)) <= 2  # the node's CPUs
+    n_batches = sum(len(b) for b in ibconfig.plan(small_config()).values())
+    assert len(jobids) - 1 < n_batches  # training batches are bundled into group jobs (+1: the reference job)
+    assert any("NumCPUs=2" in job and "Comment=rule_train_train" in job for job in infos)  # a group ran 2 at a time
+    claims = pd.read_csv(run.work / "results" / "claims.csv")
     assert len(claims) > 0 and claims["pass"].all(), claims[~claims["pass"]].to_string()
-    assert set(claims.experiment) == set(quick_config()["experiments"])
+    assert set(claims.experiment) == set(FAMILIES)
 
 
-def test_cluster_tables_equal_a_local_run(runs, quick_run):
-    work, rc, out = runs["quick"]
-    assert rc == 0, out[-4000:]
-    for name in ibconfig.plan(quick_config()):
-        on_cluster = pd.read_parquet(work / "results" / name / "table.parquet")
-        local = pd.read_parquet(quick_run / "results" / name / "table.parquet")
-        assert list(on_cluster.columns) == list(local.columns)
-        assert len(on_cluster) == len(local)
-        for col in local.columns:
-            if pd.api.types.is_float_dtype(local[col]):
-                np.testing.assert_allclose(on_cluster[col], local[col], rtol=1e-12, atol=1e-12, equal_nan=True, err_msg=col)
-            elif local[col].dtype == object and isinstance(local[col].iloc[0], (list, np.ndarray)):
-                for a, b in zip(on_cluster[col], local[col]):  # list columns (e.g. mean_field's weights)
-                    np.testing.assert_allclose(np.stack(a), np.stack(b), rtol=1e-12, atol=1e-12, err_msg=col)
-            else:
-                assert (on_cluster[col].to_numpy() == local[col].to_numpy()).all(), col
+def test_cluster_tables_and_claims_are_identical_to_a_local_run(runs):
+    run, local_run = runs["small"], runs["local"]
+    assert run.rc == 0 and local_run.rc == 0, run.out[-3000:] + local_run.out[-3000:]
+    work, local = run.work, local_run.work
+    for name in FAMILIES:
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(work / "results" / name / "table.parquet"),
+            pd.read_parquet(local / "results" / name / "table.parquet"),
+            check_exact=True,
+        )
+    assert (work / "results" / "claims.csv").read_bytes() == (local / "results" / "claims.csv").read_bytes()
 
 
-def test_gpu_model_training_job_gets_that_gpu_from_slurm_and_fails_clearly_without_cuda(runs, slurm):
+def test_a_node_too_small_for_the_group_stops_before_any_submission_with_one_line(runs):
+    rc, out = runs["too_small"].rc, runs["too_small"].out
+    assert rc == 1, out[-3000:]
+    assert not submitted_jobids(out) and "message: None" not in out
+    lines = [ln for ln in out.splitlines() if ln.startswith("cluster check:")]
+    assert lines and lines == out.strip().splitlines()[-len(lines) :], out[-2000:]  # it ends with the check
+    assert "asks for 4 CPUs, but the nodes of partition 'debug' have at most 2" in lines[0]
+    assert "set `cores:` in profiles/slurm/config.yaml" in lines[0]
+
+
+def test_no_accounting_with_the_sacct_status_command_stops_with_one_line(runs):
+    rc, out = runs["no_accounting"].rc, runs["no_accounting"].out
+    assert rc == 1, out[-3000:]
+    assert not submitted_jobids(out) and "message: None" not in out
+    last = out.strip().splitlines()
+    checks = [ln for ln in last if ln.startswith("cluster check:")]
+    assert checks and checks == last[-len(checks) :], out[-2000:]
+    assert "`sacct` does not answer" in checks[0] and "--slurm-status-command squeue" in checks[0]
+
+
+def test_a_group_that_sbatch_refuses_ends_with_a_hint_naming_sbatch(runs):
+    rc, out = runs["refused"].rc, runs["refused"].out
+    assert rc == 1, out[-3000:]
+    assert not submitted_jobids(out)  # sbatch refused every attempt
+    assert "Error in group" in out
+    assert "SLURM's sbatch refused it" in out and "--test-only" in out
+
+
+def test_gpu_model_training_job_gets_that_gpu_from_slurm_and_fails_clearly_without_cuda(runs):
     """device: cuda with gpu_model -> the training job asks SLURM for
     --gpus=<model>:1 and is scheduled with that GPU; torch sees no CUDA on the
-    fake GPU, so the job fails with the clear message of
+    fake GPU, so the job fails (on every attempt) with the clear message of
     implicitbias.pipeline.device.resolve instead of running on the CPU."""
-    work, rc, out = runs["gpu"]
-    assert rc != 0, out[-3000:]
-    jobs = {j: slurm.job(j) for j in submitted_jobids(out)}
+    work, rc, out, jobs = runs["gpu"].work, runs["gpu"].rc, runs["gpu"].out, runs["gpu"].jobs
+    assert rc == 1, out[-3000:]
     failed = [j for j, info in jobs.items() if "JobState=FAILED" in info]
-    assert len(failed) == 1, out[-3000:]
-    assert "TresPerJob=gres:gpu:fake:1" in jobs[failed[0]], jobs[failed[0]]
+    retries = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())["retries"]
+    assert len(failed) == len(jobs) == 1 + retries, out[-3000:]
+    for j in failed:
+        assert "TresPerJob=gres:gpu:fake:1" in jobs[j], jobs[j]
     experiment, batch = _first_batch()
     log = (work / "results" / "logs" / "train" / experiment / f"{batch}.log").read_text()
     # SLURM set CUDA_VISIBLE_DEVICES to the fake GPU it allocated (either of the node's two)
     assert re.search(r"device: cuda was requested but torch sees no CUDA GPU \(CUDA_VISIBLE_DEVICES=[01],", log), log
 
 
-def test_a_job_that_fails_once_succeeds_on_retry(runs, slurm):
-    work, rc, out = runs["flaky"]
-    assert rc == 0, out[-3000:]
-    first, second = submitted_jobids(out)
-    assert f"SLURM-job '{first}' failed" in out
-    assert "JobState=FAILED" in slurm.job(first) and "JobState=COMPLETED" in slurm.job(second)
-    assert (work / "first_attempt_failed").exists()
+def test_a_job_that_fails_once_succeeds_on_retry(runs):
+    run = runs["flaky"]
+    assert run.rc == 0, run.out[-3000:]
+    first, second = submitted_jobids(run.out)
+    assert f"SLURM-job '{first}' failed" in run.out
+    assert "JobState=FAILED" in run.jobs[first] and "JobState=COMPLETED" in run.jobs[second]
+    assert (run.work / "first_attempt_failed").exists()
 
 
-def test_resource_gpu_is_a_slurm_gpu(runs, slurm):
+def test_resource_gpu_is_a_slurm_gpu(runs):
     """`gpu: 1` -> sbatch --gpus=1: the job is scheduled with one of the node's GPUs."""
-    work, rc, out = runs["flaky"]
-    assert rc == 0, out[-3000:]
-    assert "TresPerJob=gres:gpu:1" in slurm.job(submitted_jobids(out)[-1])
-    assert (work / "done.txt").read_text().strip() in {"0", "1"}  # CUDA_VISIBLE_DEVICES set by SLURM
+    run = runs["flaky"]
+    assert run.rc == 0, run.out[-3000:]
+    assert "TresPerJob=gres:gpu:1" in run.jobs[submitted_jobids(run.out)[-1]]
+    assert (run.work / "done.txt").read_text().strip() in {"0", "1"}  # CUDA_VISIBLE_DEVICES set by SLURM

@@ -25,13 +25,16 @@ def _pins(lines) -> dict[str, str]:
 
 def test_pyproject_and_environment_pins_agree():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    deps, extras = project["dependencies"], [d for e in project["optional-dependencies"].values() for d in e]
+    deps, extras = project["dependencies"], project["optional-dependencies"]
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     py_pins, env_pins = _pins(deps), _pins(pip)
-    assert len(py_pins) == len(deps) and len(_pins(extras)) == len(extras), "every dependency is pinned with =="
-    assert py_pins == env_pins  # the pipeline's environment: no development tools
-    assert {"pytest", "snakefmt"} <= set(_pins(extras)) and not {"pytest", "snakefmt"} & set(py_pins)
+    assert len(py_pins) == len(deps), "every dependency is pinned with =="
+    assert py_pins == env_pins  # the conda environment is the plain install
+    for name, extra in extras.items():
+        assert len(_pins(extra)) == len(extra), f"every dependency of the {name} extra is pinned with =="
+        assert not set(_pins(extra)) & set(py_pins), f"the {name} extra repeats a core dependency"
+    assert {"pytest", "snakefmt"} <= set(_pins(extras["test"])) and not {"pytest", "snakefmt"} & set(py_pins)
     assert py_pins["torch"] == "2.13.0" and py_pins["snakemake"].startswith("9.")
     assert any(str(d).startswith("python=3.11") for d in env["dependencies"])
 
@@ -134,3 +137,13 @@ def test_claims_and_figure_modules_import_no_torch_by_their_import_statements():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             names += [node.module or ""] + [a.name for a in node.names] if isinstance(node, ast.ImportFrom) else []
             assert not [n for n in names if n == "torch" or n.startswith("torch.") or n == "train"], path
+
+
+def test_cluster_executor_is_an_extra_not_imported_by_a_plain_install():
+    """Snakemake imports every installed executor plugin at each start, and the
+    SLURM one probes `scontrol` on import: a laptop install must not carry it."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert "snakemake-executor-plugin-slurm" in _pins(project["optional-dependencies"]["cluster"])
+    assert "snakemake-executor-plugin-slurm" not in _pins(project["dependencies"])
+    assert 'pip install -e ".[cluster]"' in (REPO / "README.md").read_text()
+    assert ".[cluster]" in (REPO / ".ci" / "run").read_text()

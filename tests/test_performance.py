@@ -131,4 +131,7 @@ def test_benchmark_smoke_run(tmp_path):
     assert results["R4"]["tiny"]["claims_passed"] == results["R4"]["tiny"]["claims"] > 0
     assert results["R4"]["tiny"]["max_rss_mb"] > 0
     assert not results["imports"]["claims_imports_torch"]
+    start = [line for line in lines if line.startswith("start ")]  # the fixed start-up cost, a line of its own
+    assert len(start) == 1 and "snakemake -n, one-rule workflow" in start[0]
+    assert results["startup"]["dry_run_s"] > 0 and results["startup"]["stale_slurm_dry_run_s"] > 0
     assert np.isfinite(results["R2"]["shared_gflops"] / results["R2"]["gemm_gflops"])

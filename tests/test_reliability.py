@@ -110,6 +110,11 @@ def test_rerun_after_sigkill_completes_with_identical_tables(interrupted_run, qu
         pd.testing.assert_frame_equal(mine, reference, check_exact=True)
 
 
+def _tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root``: its bytes and modification time."""
+    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+
+
 def test_truncated_table_is_detected_and_rebuilt(quick_run, tmp_path):
     work = make_workdir(tmp_path / "w")
     for name in ("results", ".snakemake"):
@@ -117,6 +122,11 @@ def test_truncated_table_is_detected_and_rebuilt(quick_run, tmp_path):
     victim = work / "results" / "pseudo_inverse" / "batches" / "linear_z.parquet"
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2])  # newer than everything, and broken
+    before = _tree(work / "results")
+    dry = snakemake(work, "-n")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert "this dry run, which changes nothing" in dry.stdout + dry.stderr
+    assert _tree(work / "results") == before  # a dry run renames and deletes nothing
     done = snakemake(work)
     out = done.stdout + done.stderr
     assert done.returncode == 0, out[-3000:]

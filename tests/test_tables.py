@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
@@ -57,6 +58,8 @@ def test_truncated_parquet_is_detected(tmp_path):
         tables.read_parquet(path)
     derived = tmp_path / "table.parquet"
     derived.write_text("x")
+    assert tables.set_aside_incomplete([path], derived=[derived], dry_run=True) == [str(path)]
+    assert path.read_bytes() == data[:-10] and derived.exists()  # a dry run only reports
     assert tables.set_aside_incomplete([path], derived=[derived]) == [str(path)]
     assert not path.exists() and (tmp_path / "b.parquet.corrupt").exists() and not derived.exists()
 
@@ -72,3 +75,38 @@ def test_atomic_write_refuses_to_replace_a_special_file_or_directory(tmp_path):
     with pytest.raises(ValueError, match="not a regular file"):
         tables.atomic_write(tmp_path, lambda tmp: open(tmp, "w").write("x"))
     assert tmp_path.is_dir() and sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]  # no temporary file left
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o002])
+def test_atomically_written_files_get_the_mode_open_gives_under_the_umask(tmp_path, mask):
+    """tables, JSON, CSV and figures: readable by the group (and others) as the umask says, never 0600."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from implicitbias.pipeline import theme
+
+    cells = [Cell("linear", "squares", "gd", 1.0, 0.0, 0)]
+    old = os.umask(mask)
+    try:
+        open(tmp_path / "plain.txt", "w").close()
+        tables.write_parquet(tmp_path / "t.parquet", tables.trajectory_table("e", cells, _traj({"m": np.zeros((2, 1))}), {}))
+        tables.write_json(tmp_path / "p.json", {"a": 1})
+        tables.write_csv(tmp_path / "c.csv", [{"a": 1}], ["a"])
+        theme.save(plt.figure(), str(tmp_path / "f.pdf"), str(tmp_path / "f.png"))
+        assert tables.umask() == mask
+    finally:
+        os.umask(old)
+    expected = 0o666 & ~mask
+    assert stat.S_IMODE((tmp_path / "plain.txt").stat().st_mode) == expected
+    for name in ("t.parquet", "p.json", "c.csv", "f.pdf", "f.png"):
+        assert oct(stat.S_IMODE((tmp_path / name).stat().st_mode)) == oct(expected), name
+
+
+def test_rewriting_a_file_keeps_its_mode_as_open_would(tmp_path):
+    target = tmp_path / "p.json"
+    tables.write_json(target, {"a": 1})
+    target.chmod(0o640)
+    tables.write_json(target, {"a": 2})
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640 and json.loads(target.read_text()) == {"a": 2}

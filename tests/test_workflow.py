@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -168,3 +169,14 @@ def test_every_check_passes_with_seeds_nobody_chose(shifted_run):
     assert failed.empty, f"seed offset {SEED_OFFSET}:\n" + failed.to_string()
     table = pd.read_parquet(work / "results" / "pseudo_inverse" / "table.parquet", columns=["seed"])
     assert table.seed.min() >= SEED_OFFSET  # the run really used the shifted seeds
+
+
+def test_every_result_file_is_readable_as_the_umask_says(quick_run):
+    """What a plain open() would give under the run's umask (the test's own): under
+    022, tables, claims, figures and provenance are readable by collaborators."""
+    from implicitbias.pipeline.tables import umask
+
+    expected = 0o666 & ~umask()
+    modes = {str(p.relative_to(quick_run)): stat.S_IMODE(p.stat().st_mode) for p in (quick_run / "results").rglob("*") if p.is_file()}
+    assert len(modes) > 50
+    assert {p: oct(m) for p, m in modes.items() if m != expected} == {}

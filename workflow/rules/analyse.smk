@@ -79,6 +79,8 @@ rule all_claims:
         "results/logs/claims/all.log",
     conda:
         ENV
+    params:
+        landing=landing_page,
     script:
         "../../scripts/all_claims.py"
 

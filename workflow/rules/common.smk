@@ -6,8 +6,9 @@ from pathlib import Path
 
 from implicitbias import experiments
 from implicitbias.pipeline import config as ibconfig
-from implicitbias.pipeline.report import FigureCaption, run_summary
-from implicitbias.pipeline.tables import set_aside_incomplete
+from implicitbias.pipeline.doctor import before_submission, failure_hint
+from implicitbias.pipeline.report import FigureCaption, Landing, run_summary
+from implicitbias.pipeline.tables import incomplete_message, set_aside_incomplete
 
 # Bad input stops here, before any job is planned: one message naming the key,
 # the bad value and the valid choices (no traceback), and a non-zero exit. The
@@ -69,6 +70,11 @@ def caption(wildcards):
     )
 
 
+def landing_page(wildcards):
+    """The report's first page: verdict, failing checks, figures, provenance (read at report time)."""
+    return Landing(claims="results/claims.csv", provenance="results/run/provenance.csv")
+
+
 def training_resources(wildcards):
     """GPUs a training job asks for: one when the config's device is cuda."""
     return 1 if config["device"] == "cuda" else 0
@@ -94,20 +100,25 @@ def print_run_summary():
 
 
 def print_failure_help(log):
-    """Printed when a job fails: where its log is."""
+    """Printed when a job fails: where its log is, or why a group job left none."""
+    logs = [log] if isinstance(log, str) else list(log or [])
     print(
         "A job failed: its log is named in the error above (results/logs/<rule>/...); "
-        f"the full Snakemake log is {log}. Finished results are kept; rerun `snakemake` "
-        "to continue, with --keep-going to build every figure that can be built.",
+        f"the full Snakemake log is {', '.join(logs)}. Finished results are kept; rerun "
+        "`snakemake` to continue, with --keep-going to build every figure that can be built.",
         file=sys.stderr,
     )
+    hint = failure_hint("".join(Path(f).read_text() for f in logs if Path(f).exists()))
+    if hint:
+        print(hint, file=sys.stderr)
 
 
 # A truncated table (a killed copy, a file edited by hand) is never aggregated:
-# it is renamed to <name>.corrupt, and the experiment's aggregated table, claims
-# and figure are dropped, so this run rebuilds the batch and everything after it.
+# a run renames it to <name>.corrupt and drops the experiment's aggregated table,
+# claims and figure, so that it rebuilds the batch and everything after it.
 # (Snakemake does not regenerate a missing intermediate whose consumers exist.)
-# Only the main process does this, never a job re-reading the workflow on a cluster.
+# A dry run (-n) only says so and changes nothing on disk. Only the main
+# process does this, never a job re-reading the workflow on a cluster.
 for _e in PLAN if workflow.is_main_process else []:
     for _path in set_aside_incomplete(
         [f"results/{_e}/batches/{b}.parquet" for b in PLAN[_e]]
@@ -118,8 +129,9 @@ for _e in PLAN if workflow.is_main_process else []:
             f"results/figures/{_e}.pdf",
             f"results/figures/{_e}.png",
         ],
+        dry_run=workflow.output_settings.dryrun,
     ):
         print(
-            f"{_path} is not a complete Parquet file: renamed to {_path}.corrupt; rebuilding it",
+            incomplete_message(_path, _e, workflow.output_settings.dryrun),
             file=sys.stderr,
         )

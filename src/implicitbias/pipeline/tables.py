@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -21,8 +22,36 @@ import pyarrow.parquet as pq
 from .grid import AXES
 
 
+def umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` can only set it)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # no /proc (macOS): set and restore at once
+    os.umask(mask)
+    return mask
+
+
+def open_mode(path: Path) -> int:
+    """The permission bits ``open(path, "w")`` would leave: an existing file keeps
+    its own, a new one gets 0666 minus the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~umask()
+
+
 def atomic_write(path: str | os.PathLike, write) -> None:
-    """Call ``write(tmp_path)`` then rename tmp_path to ``path`` (same filesystem)."""
+    """Call ``write(tmp_path)`` then rename tmp_path to ``path`` (same filesystem).
+
+    The file ends with the permissions an ordinary ``open()`` would give it
+    (``tempfile.mkstemp`` alone would leave 0600, unreadable by collaborators
+    whatever the umask).
+    """
     path = Path(path)
     if path.exists() and not path.is_file():
         # renaming over a device or a directory would replace it (as root: /dev/null)
@@ -32,6 +61,7 @@ def atomic_write(path: str | os.PathLike, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, open_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -111,21 +141,34 @@ def is_complete(path) -> bool:
         return False
 
 
-def set_aside_incomplete(paths, derived=()) -> list[str]:
-    """Rename every existing but incomplete Parquet file among ``paths`` to
-    ``<name>.corrupt`` (kept for inspection) and, if there was one, delete the
-    ``derived`` files built from them, so that the workflow rebuilds the whole
-    chain (Snakemake does not regenerate a missing intermediate file whose
-    consumers are up to date)."""
-    moved = []
-    for p in map(Path, paths):
-        if p.exists() and not is_complete(p):
-            os.replace(p, p.with_name(p.name + ".corrupt"))
-            moved.append(str(p))
-    if moved:
-        for d in derived:
-            Path(d).unlink(missing_ok=True)
-    return moved
+def set_aside_incomplete(paths, derived=(), dry_run: bool = False) -> list[str]:
+    """The existing but incomplete Parquet files among ``paths``.
+
+    Unless ``dry_run``, each is renamed to ``<name>.corrupt`` (kept for
+    inspection) and, if there was one, the ``derived`` files built from them are
+    deleted, so that the workflow rebuilds the whole chain (Snakemake does not
+    regenerate a missing intermediate file whose consumers are up to date).  A
+    dry run only reports them and changes nothing on disk.
+    """
+    bad = [str(p) for p in map(Path, paths) if p.exists() and not is_complete(p)]
+    if not dry_run:
+        for p in bad:
+            os.replace(p, p + ".corrupt")
+        if bad:
+            for d in derived:
+                Path(d).unlink(missing_ok=True)
+    return bad
+
+
+def incomplete_message(path: str, experiment: str, dry_run: bool) -> str:
+    """What is said about an incomplete table found at the start of a run."""
+    rebuilt = f"it and {experiment}'s table, claims and figure"
+    if dry_run:
+        return (
+            f"{path} is not a complete Parquet file: a run (not this dry run, which changes nothing) "
+            f"sets it aside as {path}.corrupt and rebuilds {rebuilt}"
+        )
+    return f"{path} is not a complete Parquet file: renamed to {path}.corrupt; rebuilding {rebuilt}"
 
 
 def read_parquet(path):
