@@ -9,7 +9,7 @@ import pytest
 import torch
 from scipy.integrate import solve_ivp
 
-from implicitbias.numerics import replicates, rng, sparse, stats, toy_drift
+from implicitbias.numerics import replicates, rng, sparse, toy_drift
 from implicitbias.numerics.label_noise import LABEL_TAG
 from implicitbias.experiments.label_noise import problem as ln_problem
 from implicitbias.experiments.label_noise import reference as ln_reference
@@ -227,35 +227,3 @@ def test_quadratic_runs_take_eta_over_beta_and_log_their_distance_and_support_ag
         assert traj.metrics["support_off"][-1, r] == pytest.approx(w_hat[~on].max() / half, rel=1e-12)
         assert traj.metrics["support_on"][-1, r] == pytest.approx(w_hat[on].min() / half, rel=1e-12)
         assert traj.metrics["sample_sharpness"][0, r] == pytest.approx(ln_problem.quadratic_sharpness(X, 1.0))
-
-
-# ------------------------------------------------------------ statistics of the claims' bounds
-
-
-def test_clopper_pearson_at_the_edges_and_against_the_beta_quantiles():
-    assert stats.clopper_pearson(0, 8) == (0.0, pytest.approx(1 - 0.025 ** (1 / 8)))
-    assert stats.clopper_pearson(8, 8) == (pytest.approx(0.025 ** (1 / 8)), 1.0)
-    lo, hi = stats.clopper_pearson(3, 10)
-    from scipy.stats import binom
-
-    assert binom.sf(2, 10, lo) == pytest.approx(0.025) and binom.cdf(3, 10, hi) == pytest.approx(0.025)
-    assert all(math.isnan(x) for x in stats.clopper_pearson(0, 0))
-
-
-def test_fisher_greater_is_the_hypergeometric_tail():
-    # 8/8 against 0/8: only the observed table is as extreme; p = 1 / C(16, 8)
-    assert stats.fisher_greater(8, 8, 0, 8) == pytest.approx(1 / math.comb(16, 8))
-    assert stats.fisher_greater(0, 8, 8, 8) == pytest.approx(1.0)
-    assert math.isnan(stats.fisher_greater(1, 0, 0, 3))
-
-
-def test_paired_t_and_quantiles_agree_with_scipy():
-    from scipy.stats import norm, ttest_rel
-
-    a, b = np.array([3.0, 2.5, 4.0, 3.7]), np.array([1.0, 1.2, 0.8, 1.5])
-    t, df = stats.paired_t(a, b)
-    assert t == pytest.approx(ttest_rel(a, b).statistic) and df == 3
-    assert math.isnan(stats.paired_t([1.0], [0.0])[0]) and math.isnan(stats.student_quantile(0.99, 0))
-    assert stats.bonferroni_z(0.001, 4) == pytest.approx(norm.ppf(1 - 0.001 / 8))
-    assert stats.bonferroni_z(0.01, 4, two_sided=False) == pytest.approx(norm.ppf(1 - 0.01 / 4))
-    assert math.isnan(stats.bonferroni_z(0.01, 0)) and math.isnan(stats.standard_error([1.0]))

@@ -14,10 +14,13 @@ import math
 import numpy as np
 
 
-def standard_error(values) -> float:
-    """Sample standard deviation / √m of ``values``; NaN for fewer than two."""
-    x = np.asarray(values, dtype=float)
-    return float(x.std(ddof=1) / math.sqrt(x.size)) if x.size >= 2 else float("nan")
+def standard_error(values, axis=None) -> np.ndarray:
+    """Sample standard deviation / √(number of values) (NaN with fewer than two values)."""
+    values = np.asarray(values, dtype=float)
+    count = values.size if axis is None else values.shape[axis]
+    if count < 2:
+        return np.full(np.std(values, axis=axis).shape, np.nan)[()]
+    return np.std(values, axis=axis, ddof=1) / math.sqrt(count)
 
 
 def normal_quantile(p: float) -> float:
@@ -44,19 +47,18 @@ def student_quantile(p: float, df: float) -> float:
 def paired_t(a, b) -> tuple[float, int]:
     """(t, df) of the paired differences a − b: mean / standard error, df = m − 1 (NaN, 0 for m < 2)."""
     d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    se = standard_error(d)
+    se = float(standard_error(d))
     return (float(d.mean() / se) if d.size >= 2 else float("nan")), max(d.size - 1, 0)
 
 
-def clopper_pearson(k: int, m: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Two-sided Clopper–Pearson interval of a binomial rate k/m (exact; (NaN, NaN) for m = 0)."""
+def clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
+    """The exact two-sided 1 − ``alpha`` confidence interval of a binomial rate, k successes in n trials."""
     from scipy.stats import beta
 
-    if m <= 0:
+    if n <= 0:
         return float("nan"), float("nan")
-    a = (1 - confidence) / 2
-    lo = 0.0 if k == 0 else float(beta.ppf(a, k, m - k + 1))
-    hi = 1.0 if k == m else float(beta.ppf(1 - a, k + 1, m - k))
+    lo = 0.0 if k <= 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
+    hi = 1.0 if k >= n else float(beta.ppf(1 - alpha / 2, k + 1, n - k))
     return lo, hi
 
 

@@ -136,7 +136,7 @@ def quadratic_claims(table, s: dict, reference) -> list[Claim]:
     ]  # fmt: skip
     for name in CONDITIONS:
         k, m = int(recovered(rows[name]).sum()), len(rows[name])
-        lo, hi = stats.clopper_pearson(k, m)
+        lo, hi = stats.clopper_pearson(k, m, 0.05)
         out.append(Claim(E, f"(a) {name}: share of seeds that round to the support of w_l1", k / m if m else NAN,
                          "info", NAN, f"{k}/{m} seeds; Clopper-Pearson 95%: [{lo:.2f}, {hi:.2f}]"))  # fmt: skip
     for name in CONDITIONS:
