@@ -9,13 +9,13 @@ import pytest
 import torch
 from scipy.integrate import solve_ivp
 
-from implicitbias.numerics import replicates, rng, sparse, toy_drift
-from implicitbias.numerics.label_noise import LABEL_TAG
 from implicitbias.experiments.label_noise import problem as ln_problem
 from implicitbias.experiments.label_noise import reference as ln_reference
 from implicitbias.experiments.label_noise import train as ln_train
-from implicitbias.pipeline.grid import Cell
+from implicitbias.numerics import replicates, rng, sparse, toy_drift
+from implicitbias.numerics.label_noise import LABEL_TAG
 from implicitbias.numerics.train import Trajectory
+from implicitbias.pipeline.grid import Cell
 
 DT = torch.float64
 CPU = torch.device("cpu")

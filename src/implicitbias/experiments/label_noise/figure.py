@@ -20,9 +20,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import NullFormatter
 
+from ...numerics import stats
 from ...numerics import toy_drift as ln
 from ...pipeline import theme
-from ...numerics import stats
 from .claims import ALPHA_AGREE, CONDITIONS, next_order, recovered
 
 
