@@ -19,7 +19,7 @@ def standard_error(values, axis=None) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     count = values.size if axis is None else values.shape[axis]
     if count < 2:
-        return np.full(np.std(values, axis=axis).shape, np.nan)[()]
+        return np.full(np.shape(np.sum(values, axis=axis)), np.nan)[()]
     return np.std(values, axis=axis, ddof=1) / math.sqrt(count)
 
 
