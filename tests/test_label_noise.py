@@ -16,6 +16,7 @@ from implicitbias.numerics import replicates, rng, sparse, toy_drift
 from implicitbias.numerics.label_noise import LABEL_TAG
 from implicitbias.numerics.train import Trajectory
 from implicitbias.pipeline.grid import Cell
+from implicitbias.pipeline.schema import settings_of
 
 DT = torch.float64
 CPU = torch.device("cpu")
@@ -23,7 +24,7 @@ QUAD = {"n": 40, "d": 100, "kappa": 5, "init": 1.0, "batch_size": 1, "steps": 30
         "eta_drop_at": 0.8, "eta_drop_factor": 0.1, "hutchinson_probes": 8, "blowup": 1e10}  # fmt: skip
 TOY = {"runs": 8, "steps": 400, "log_points": 10, "s0": math.log(2), "target": 1.0, "checkpoints": [200],
        "blowup": 1e10}  # fmt: skip
-SETTINGS = {"quadratic": QUAD, "product": TOY}
+SETTINGS = settings_of("label_noise", {"quadratic": QUAD, "product": TOY, "eta_unit": "absolute"})
 
 
 def quadratic_objective(noise="label", sigma=0.7, R=3):
@@ -213,7 +214,7 @@ def test_reference_is_the_min_l1_interpolant_of_each_seed_and_w_star_here():
 
 
 def test_quadratic_runs_take_eta_over_beta_and_log_their_distance_and_support_against_w_l1():
-    settings = {"quadratic": QUAD, "eta_unit": "inverse_sharpness"}
+    settings = {**SETTINGS, "eta_unit": "inverse_sharpness"}
     cells = [Cell("quadratic", "squares", "sgd", 1.6, 1.0, s) for s in (0, 1)]
     traj, const = ln_train.train_batch(settings, cells, CPU, DT)
     ref = ln_reference.reference(settings, [0, 1])["quadratic"]
