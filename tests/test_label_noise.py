@@ -9,19 +9,22 @@ import pytest
 import torch
 from scipy.integrate import solve_ivp
 
-from implicitbias.numerics import replicates, rng, toy_drift
-from implicitbias.numerics.label_noise import LABEL_TAG
+from implicitbias.experiments.label_noise import problem as ln_problem
+from implicitbias.experiments.label_noise import reference as ln_reference
 from implicitbias.experiments.label_noise import train as ln_train
-from implicitbias.pipeline.grid import Cell
+from implicitbias.numerics import replicates, rng, sparse, toy_drift
+from implicitbias.numerics.label_noise import LABEL_TAG
 from implicitbias.numerics.train import Trajectory
+from implicitbias.pipeline.grid import Cell
+from implicitbias.pipeline.schema import settings_of
 
 DT = torch.float64
 CPU = torch.device("cpu")
 QUAD = {"n": 40, "d": 100, "kappa": 5, "init": 1.0, "batch_size": 1, "steps": 300, "log_points": 10,
         "eta_drop_at": 0.8, "eta_drop_factor": 0.1, "hutchinson_probes": 8, "blowup": 1e10}  # fmt: skip
 TOY = {"runs": 8, "steps": 400, "log_points": 10, "s0": math.log(2), "target": 1.0, "checkpoints": [200],
-       "tolerances": [0.02], "blowup": 1e10}  # fmt: skip
-SETTINGS = {"quadratic": QUAD, "product": TOY}
+       "blowup": 1e10}  # fmt: skip
+SETTINGS = settings_of("label_noise", {"quadratic": QUAD, "product": TOY, "eta_unit": "absolute"})
 
 
 def quadratic_objective(noise="label", sigma=0.7, R=3):
@@ -156,3 +159,72 @@ def test_label_noise_drift_of_the_toy_matches_the_exact_log_prediction_early():
     sim, pred = traj.metrics["s"][-1, 0], traj.metrics["s_exact_log"][-1, 0]
     assert abs(sim - pred) <= max(4 * traj.metrics["s_se"][-1, 0], 1e-3)
     assert math.log(2) - sim > 0.01  # it moved
+
+
+# ------------------------------------------------------------ the step's unit and the LP reference
+
+
+@pytest.mark.parametrize("eta, grows", [(1.9, False), (2.1, True)])
+def test_the_batch_1_step_contracts_the_sampled_residual_iff_eta_below_2_in_units_of_1_over_beta(eta, grows):
+    """β = 2 maxᵢ‖xᵢ⊙v₀‖²: a small residual r of the sample with the largest ‖xᵢ‖ becomes
+    r(1 − 2η_abs‖xᵢ⊙v‖²) + O(η²r²), |factor| < 1 iff η < 2 in units of 1/β."""
+    X, y, _ = ln_problem.problem(3, 40, 100, 5)
+    beta = ln_problem.quadratic_sharpness(X, 1.0)
+    i = int((X * X).sum(axis=1).argmax())
+    v = np.ones(100)
+    y_i = X[i] @ (v * v) - 1e-6  # residual r = 1e-6
+    r = X[i] @ (v * v) - y_i
+    v_next = v - (eta / beta) * r * X[i] * v  # one step on ¼ r_i² (gradient r xᵢ⊙v)
+    assert (abs(X[i] @ (v_next * v_next) - y_i) > abs(r)) == grows
+
+
+def test_product_sharpness_is_the_toy_hessian_eigenvalue_2_cosh_2s0():
+    from torch.func import hessian
+
+    s0 = 0.4
+    theta = torch.tensor([math.exp(s0), math.exp(-s0)], dtype=DT)
+    lam = torch.linalg.eigvalsh(hessian(ln_train.product_loss)(theta, torch.tensor(1.0, dtype=DT))).max().item()
+    assert ln_problem.product_sharpness(s0, 1.0) == pytest.approx(lam, rel=1e-12)
+    assert ln_problem.product_sharpness(s0, 1.0) == pytest.approx(2 * math.cosh(2 * s0), rel=1e-12)
+
+
+def test_basis_pursuit_recovers_a_planted_sparse_vector_and_no_feasible_point_has_a_smaller_l1_norm():
+    g = np.random.default_rng(5)
+    X = g.standard_normal((30, 80))
+    w = np.zeros(80)
+    w[[3, 17, 40]] = [2.0, 0.5, 1.5]
+    for nonnegative, planted in ((True, w), (False, w * np.array([1, -1] * 40))):
+        found = sparse.basis_pursuit(X, X @ planted, nonnegative=nonnegative)
+        np.testing.assert_allclose(found, planted, atol=1e-9)
+        null = np.linalg.svd(X)[2][30:].T  # feasible points planted + null @ c
+        others = planted[:, None] + null @ g.standard_normal((50, 200)) * 0.1
+        if nonnegative:
+            others = others[:, (others >= 0).all(axis=0)]
+        assert np.abs(others).sum(axis=0).min(initial=np.inf) >= np.abs(found).sum() - 1e-9
+
+
+def test_reference_is_the_min_l1_interpolant_of_each_seed_and_w_star_here():
+    ref = ln_reference.reference({"quadratic": QUAD}, [0, 4])["quadratic"]
+    for seed in (0, 4):
+        X, y, w = ln_problem.problem(seed, 40, 100, 5)
+        w_l1 = np.asarray(ref[str(seed)]["w_l1"])
+        assert np.abs(X @ w_l1 - y).max() <= 1e-6 and (w_l1 >= 0).all()
+        assert np.abs(w_l1 - w).max() <= ref[str(seed)]["rounding_bound"]
+        assert ref[str(seed)]["l1"] == pytest.approx(w_l1.sum())
+
+
+def test_quadratic_runs_take_eta_over_beta_and_log_their_distance_and_support_against_w_l1():
+    settings = {**SETTINGS, "eta_unit": "inverse_sharpness"}
+    cells = [Cell("quadratic", "squares", "sgd", 1.6, 1.0, s) for s in (0, 1)]
+    traj, const = ln_train.train_batch(settings, cells, CPU, DT)
+    ref = ln_reference.reference(settings, [0, 1])["quadratic"]
+    for r, c in enumerate(cells):
+        X, _, _ = ln_problem.problem(c.seed, 40, 100, 5)
+        assert const["eta_abs"][r] == pytest.approx(1.6 / ln_problem.quadratic_sharpness(X, 1.0), rel=1e-15)
+        w_hat = (traj.x[r] ** 2).numpy()
+        w_l1 = np.asarray(ref[str(c.seed)]["w_l1"])
+        on, half = w_l1 > 0, w_l1[w_l1 > 0].min()
+        assert traj.metrics["dist_l1"][-1, r] == pytest.approx(((w_hat - w_l1) ** 2).sum(), rel=1e-12)
+        assert traj.metrics["support_off"][-1, r] == pytest.approx(w_hat[~on].max() / half, rel=1e-12)
+        assert traj.metrics["support_on"][-1, r] == pytest.approx(w_hat[on].min() / half, rel=1e-12)
+        assert traj.metrics["sample_sharpness"][0, r] == pytest.approx(ln_problem.quadratic_sharpness(X, 1.0))

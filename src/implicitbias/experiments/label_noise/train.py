@@ -14,8 +14,11 @@ y = ⟨w*, x⟩ with w* = 1 on the first κ coordinates, v₀ = 1 (α = 1).  The
 is a MEAN over the n samples, L(v) = (1/n) Σᵢ ¼(⟨v⊙v, xᵢ⟩ − yᵢ)², whose
 per-sample gradient is rᵢ xᵢ⊙v with rᵢ = ⟨v⊙v, xᵢ⟩ − yᵢ.  Its Hessian is
 (1/n) Σᵢ [2(xᵢ⊙v)(xᵢ⊙v)ᵀ + rᵢ diag(xᵢ)], so at zero loss
-tr ∇²L = (2/n) Σᵢⱼ xᵢⱼ² vⱼ² ≈ 2‖v⊙v‖₁ (the lecture's "4‖v⊙v‖₁" is for the
-½-normalised loss).
+tr ∇²L = (2/n) Σᵢⱼ xᵢⱼ² vⱼ² ≈ 2‖v⊙v‖₁ (4‖v⊙v‖₁ for the ½-normalised loss),
+so ¼ tr ∇²L ∝ ‖v⊙v‖₁ and label noise should end at the minimum-ℓ1 interpolant
+of the seed (``reference.py``: basis pursuit, an LP).  Each run logs its
+distance to it and whether it rounds to its support (every coordinate of v⊙v
+on the right side of half the smallest nonzero entry of w_ℓ1).
 
 ``product`` (the toy): f(u, v) = u·v with one sample y = 1 and the loss
 L = ½(uv − y)² (closed forms in ``implicitbias.toy_drift``).  On uv = 1 write
@@ -28,10 +31,17 @@ Gaussian parameter noise leaves E sinh 2s unchanged up to O(η³σ²k); its mean
 s still drifts (Itô: s is a concave function of sinh 2s for s > 0, by
 −(η²σ²/2) tanh 2s/cosh 2s per step), so the control is checked on E sinh 2s.
 
+η is in units of 1/β, β the largest one-sample Hessian eigenvalue at the start
+(``problem.py``): the batch-1 step is stable iff η < 2, for every seed.
+
 Optimizers (the grid's optimizer axis):
 
-- ``gd``: full-batch gradient of L (with σ > 0 every label is perturbed afresh);
+- ``gd``: full-batch gradient of L; with σ > 0 every label is perturbed afresh at
+  every step: label noise alone, without minibatch sampling (its gradient noise
+  has covariance σ²/n·(1/n)Σᵢ(xᵢ⊙v)(xᵢ⊙v)ᵀ, that of one-sample label-noise SGD
+  at σ/√n, so the config sets σ√(n/b) for it);
 - ``sgd``: the lecture's label-noise SGD, ``batch_size`` sampled points (default 1);
+  with σ = 0 it is minibatch noise alone;
 - ``noisy_gd``: the SGLD-style control, θ ← θ − η(∇L(θ) + σξ), ξ ~ N(0, I) on clean
   labels: Gaussian parameter noise ησξ of the same size as label noise's kick
   ηε∇f when ‖∇f‖² equals the number of parameters (true at v₀ = 1 in
@@ -49,6 +59,8 @@ import torch
 from ...numerics import hessian, optim, replicates, rng, step_size, train
 from ...numerics.label_noise import LabelNoise
 from ...numerics.toy_drift import drift_exact_log, drift_quarter_trace
+from . import reference as solver
+from .problem import problem, product_sharpness, quadratic_sharpness
 
 E = "label_noise"
 SAMPLE_TAG, GAUSS_TAG, PROBE_TAG = 1, 3, 4  # LABEL_TAG = 2 is implicitbias.numerics.label_noise's
@@ -98,7 +110,7 @@ class Quadratic(NoisyObjective):
 
     def residual(self, v):
         """rᵢ = ⟨v⊙v, xᵢ⟩ − yᵢ, shape ``[R, n]``."""
-        return (self.X @ (v * v)[:, :, None])[:, :, 0] - self.y
+        return (self.X * (v * v)[:, None, :]).sum(dim=2) - self.y  # 3x faster than a batched matmul here
 
     def loss(self, v):
         return 0.25 * self.residual(v).square().mean(dim=1)
@@ -110,7 +122,7 @@ class Quadratic(NoisyObjective):
         else:
             idx = self.sample(t, batch_size, self.n)
             X = torch.gather(self.X, 1, idx[:, :, None].expand(-1, -1, self.X.shape[2]))
-            r = (X @ (v * v)[:, :, None])[:, :, 0] - torch.gather(self.y, 1, idx)
+            r = (X * (v * v)[:, None, :]).sum(dim=2) - torch.gather(self.y, 1, idx)
         r = self.labels.perturb(r, t)
         g = (r[:, None, :] @ X)[:, 0, :] * v / X.shape[1]
         return self.gradient_noise(g, t)
@@ -171,14 +183,6 @@ def product_loss(theta: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 # ------------------------------------------------------------- training
 
 
-def problem(seed: int, n: int, d: int, kappa: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """HaoChen et al.'s sparse regression: X (n×d) ~ N(0, 1), w* = 1 on κ coordinates, y = Xw*."""
-    X = np.random.default_rng([seed, 70]).standard_normal((n, d))
-    w = np.zeros(d)
-    w[:kappa] = 1.0
-    return X, X @ w, w
-
-
 NOISE = {"gd": "label", "sgd": "label", "noisy_gd": "gaussian"}
 
 
@@ -188,40 +192,53 @@ def make_rule(name: str, x0, eta, batch_size: int = 1):
 
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
-    """Train every cell of one group; every run's step is absolute (``eta_unit: absolute``)."""
+    """Train every cell of one group; η is in ``eta_unit`` (default inverse_sharpness: 1/β, see problem.py)."""
     model = cells[0].model
-    traj, constants = {"quadratic": train_quadratic, "product": train_product}[model](settings[model], cells, device, dtype)
     unit = step_size.unit_of(settings, cells[0].optimizer)
-    constants["eta_abs"] = step_size.absolute_step([c.eta for c in cells], unit)
-    return traj, constants
+    if model == "quadratic":
+        return train_quadratic(settings[model], cells, device, dtype, unit, reference)
+    return train_product(settings[model], cells, device, dtype, unit)
 
 
-def train_quadratic(s: dict, cells: list, device, dtype):
-    """Sparse recovery: one run per cell (its seed draws X and the noise)."""
+def train_quadratic(s: dict, cells: list, device, dtype, unit: str = "absolute", reference=None):
+    """Sparse recovery: one run per cell (its seed draws X and the noise); distances to the seed's
+    minimum-ℓ1 interpolant w_ℓ1 (``reference``, solved here when it is not given)."""
     n, d, kappa = s["n"], s["d"], s["kappa"]
-    data = [problem(c.seed, n, d, kappa) for c in cells]
+    seeds_ = [c.seed for c in cells]
+    data = [problem(seed, n, d, kappa) for seed in seeds_]
+    beta = np.array([quadratic_sharpness(p[0], s["init"]) for p in data])
+    eta_abs = step_size.absolute_step([c.eta for c in cells], unit, beta=beta)
+    ref = (reference or solver.reference({"quadratic": s}, sorted(set(seeds_))))["quadratic"]
     as_t = partial(train.stacked, dtype=dtype, device=device)
     X, y, w = as_t([p[0] for p in data]), as_t([p[1] for p in data]), as_t([p[2] for p in data])
-    seeds = torch.tensor([c.seed for c in cells], device=device)
+    w_l1 = as_t([np.asarray(ref[str(seed)]["w_l1"]) for seed in seeds_])
+    on_l1 = w_l1 > 0.0
+    # rounding to the support of w_ℓ1: coordinate j rounds to it iff w_j > ½ min over the support of w_ℓ1
+    scale = torch.where(on_l1, w_l1, torch.full_like(w_l1, float("inf"))).min(dim=1).values
+    seeds = torch.tensor(seeds_, device=device)
     sigma = torch.tensor([c.sigma for c in cells], dtype=dtype, device=device)
     name = cells[0].optimizer
     objective = Quadratic(X, y, seeds, sigma, NOISE[name])
     clean = Quadratic(X, y, seeds, torch.zeros_like(sigma), "label")
     v0 = torch.full((len(cells), d), s["init"], dtype=dtype, device=device)
-    eta = torch.tensor([c.eta for c in cells], dtype=dtype, device=device)
-    rule = make_rule(name, v0, eta, s["batch_size"])
+    rule = make_rule(name, v0, torch.tensor(eta_abs, dtype=dtype, device=device), s["batch_size"])
     drop_after, factor = int(s["eta_drop_at"] * s["steps"]), s["eta_drop_factor"]
     rule.schedule = lambda t: 1.0 if t <= drop_after else factor
     probe_key = rng.stream_key(seeds, PROBE_TAG)
+    inf = torch.tensor(float("inf"), dtype=dtype, device=device)
 
     def metrics(v):
         w_hat = v * v
         return {
             "test_error": (w_hat - w).square().sum(dim=1),
+            "dist_l1": (w_hat - w_l1).square().sum(dim=1),
             "train_loss": clean.loss(v),
             "trace_hessian": clean.trace_hessian(v),
             "trace_zero_loss": 2 * torch.einsum("rnd,rd->r", X * X, w_hat) / n,
             "l1_norm": w_hat.abs().sum(dim=1),
+            "support_off": torch.where(on_l1, -inf, w_hat).max(dim=1).values / scale,
+            "support_on": torch.where(on_l1, w_hat, inf).min(dim=1).values / scale,
+            "sample_sharpness": 2 * ((X * X) @ w_hat[:, :, None])[:, :, 0].max(dim=1).values,
         }
 
     log_at = train.log_schedule(s["steps"], s["log_points"])
@@ -229,6 +246,8 @@ def train_quadratic(s: dict, cells: list, device, dtype):
     v = traj.x
     H = hessian.matrix(quadratic_loss, v, X, y)
     constants = {
+        "beta": beta,
+        "eta_abs": eta_abs,
         "eta_drop_step": np.full(len(cells), drop_after),
         "trace_exact_final": torch.diagonal(H, dim1=1, dim2=2).sum(dim=1).cpu().numpy(),
         "trace_hutchinson_final": hessian.trace_hutchinson(
@@ -241,15 +260,17 @@ def train_quadratic(s: dict, cells: list, device, dtype):
     return traj, constants
 
 
-def train_product(s: dict, cells: list, device, dtype):
+def train_product(s: dict, cells: list, device, dtype, unit: str = "absolute"):
     """The toy: ``runs`` replicates per cell, pooled into means and standard errors."""
     runs = s["runs"]
+    s0 = s["s0"]
+    beta = np.full(len(cells), product_sharpness(s0, s["target"]))
+    eta_abs = step_size.absolute_step([c.eta for c in cells], unit, beta=beta)
     seeds = replicates.seeds([c.seed for c in cells], runs, device)
     rep = lambda vals: torch.tensor(vals, dtype=dtype, device=device).repeat_interleave(runs)  # noqa: E731
-    sigma, eta = rep([c.sigma for c in cells]), rep([c.eta for c in cells])
+    sigma, eta = rep([c.sigma for c in cells]), rep(eta_abs)
     name = cells[0].optimizer
     objective = Product(s["target"], seeds, sigma, NOISE[name])
-    s0 = s["s0"]
     theta0 = torch.tensor([[math.exp(s0), math.exp(-s0)]], dtype=dtype, device=device).repeat(len(seeds), 1)
     rule = make_rule(name, theta0, eta)
 
@@ -265,6 +286,6 @@ def train_product(s: dict, cells: list, device, dtype):
     )
     # the two drift predictions at every logged step, per cell (they depend on η and σ)
     for key, fn in (("s_exact_log", drift_exact_log), ("s_quarter_trace", drift_quarter_trace)):
-        traj.metrics[key] = np.stack([fn(s0, c.eta, c.sigma, log_at) for c in cells], axis=1)
-    constants = {"s0": np.full(len(cells), s0), "runs": np.full(len(cells), runs)}
+        traj.metrics[key] = np.stack([fn(s0, e, c.sigma, log_at) for e, c in zip(eta_abs, cells)], axis=1)
+    constants = {"s0": np.full(len(cells), s0), "runs": np.full(len(cells), runs), "beta": beta, "eta_abs": eta_abs}
     return traj, constants
