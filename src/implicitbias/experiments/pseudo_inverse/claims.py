@@ -36,7 +36,8 @@ def contraction_rate(steps: np.ndarray, rel: np.ndarray, window=WINDOW) -> tuple
 
 
 def _seeds(cells) -> str:
-    return f"{cells.seed.nunique()} seeds"
+    """How many seeds back a claim: said in its basis (its name stays the same whatever is present)."""
+    return f"; {cells.seed.nunique()} seeds present"
 
 
 def claims(table, settings: dict, reference=None) -> list[Claim]:
@@ -53,11 +54,11 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
         bound = bounds.gd_bound(c.step, n, p, c.eta_beta, c.lam_ratio, c.frob2, c.beta, 1.0, 2.0)
         K = int(c.step.min()) if len(c) else 0
         out.append(Claim(
-            E, f"GD from 0 at eta*beta={eb:g} converges to A+y: max over {_seeds(c)} of |x_K - A+y|/|A+y|",
+            E, f"GD from 0 at eta*beta={eb:g} converges to A+y: max over seeds of |x_K - A+y|/|A+y|",
             worst(c.rel_pinv), "<=", worst(bound), "numpy.linalg.pinv",
             f"theorem + rounding: rho^K|A+y| with rho = max|1 - eta lambda| = {worst(bounds.gd_rate(c.eta_beta, c.lam_ratio)):.4f}"
             f" at K = {K}, plus u*kappa*S*K = {worst(bound - bounds.gd_rate(c.eta_beta, c.lam_ratio) ** c.step):.2e}"
-            f" (kappa = 10 + 2(n+p+1) eta|A||A|_F, S = 2|A+y|) and the error of pinv",
+            f" (kappa = 10 + 2(n+p+1) eta|A||A|_F, S = 2|A+y|) and the error of pinv" + _seeds(c),
         ))  # fmt: skip
 
     gdz = last[(last.model == "linear_z") & (last.optimizer == "gd")]
@@ -67,9 +68,10 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
     scale = 1 + e0
     bound_z = bounds.gd_bound(gdz.step, n, p, gdz.eta_beta, gdz.lam_ratio, gdz.frob2, gdz.beta, e0, scale)
     out.append(Claim(
-        E, f"GD from z converges to z + A+(y - Az): max over {_seeds(gdz)} of |x_K - (z + A+(y - Az))| / |z + A+(y - Az)|",
+        E, f"GD from z converges to z + A+(y - Az): max over seeds of |x_K - (z + A+(y - Az))| / |z + A+(y - Az)|",
         worst(gdz.dist_proj / proj), "<=", worst(bound_z), "numpy.linalg.pinv",
-        "theorem + rounding: rho^K|x_0 - x_inf| + u*kappa*S*K (S = |x_inf| + |x_0 - x_inf|) and the error of pinv",
+        "theorem + rounding: rho^K|x_0 - x_inf| + u*kappa*S*K (S = |x_inf| + |x_0 - x_inf|) and the error of pinv"
+        + _seeds(gdz),
     ))  # fmt: skip
 
     # the null-space part of z along the whole run: GD's steps lie in the row space of A
@@ -78,11 +80,12 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
     kappa_z = bounds.gd_kappa(n, p, gdz.eta_abs * gdz.beta, gdz.frob2, gdz.beta)
     allow = (ls.floor(kappa_z, scale * proj, gdz.step) + _projector_error(n, p, gdz) * (z0 + 2 * scale * proj)) / gdz.null_norm
     out.append(Claim(
-        E, f"GD from z never moves the null-space part of z: max over logged steps and {_seeds(gdz)} of "
+        E, f"GD from z never moves the null-space part of z: max over logged steps and seeds of "
            "|(I - A+A)(x_k - z)| / |(I - A+A)z|",
         worst(drift), "<=", worst(allow), "(I - A+A)z",
         "rounding: u*kappa*S*K of the iterate plus the error of the computed projector I - A+A "
-        "((n+p) u (1 + kappa(A)) times |x_k - z|); in exact arithmetic the drift is 0 (GD steps lie in the row space)",
+        "((n+p) u (1 + kappa(A)) times |x_k - z|); in exact arithmetic the drift is 0 (GD steps lie in the row space)"
+        + _seeds(gdz),
     ))  # fmt: skip
 
     out += _stability(table, gd0, settings)
@@ -102,8 +105,8 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
                            for r in c.itertuples()])  # fmt: skip
             basis = ("theorem + rounding: |T^K| of the 2x2 mode matrix T(eta lambda) (Cayley-Hamilton, over "
                      "eta lambda in [eta lambda_+, eta beta]) plus u*kappa*S*sum_k|T^k| and the error of pinv")
-        out.append(Claim(E, f"{name} converges to the same limit A+y: max over {_seeds(c)} of |x_K - A+y|/|A+y|",
-                         worst(c.rel_pinv), "<=", bound, "numpy.linalg.pinv", basis))  # fmt: skip
+        out.append(Claim(E, f"{name} converges to the same limit A+y: max over seeds of |x_K - A+y|/|A+y|",
+                         worst(c.rel_pinv), "<=", bound, "numpy.linalg.pinv", basis + _seeds(c)))  # fmt: skip
 
     for name in ("adam", "adagrad"):
         out += _adaptive(table, last[(last.model == "linear") & (last.optimizer == name)], name, settings)
@@ -130,15 +133,15 @@ def _stability(table, gd0, settings: dict) -> list[Claim]:
     frac = lambda f: float((f.status == "diverged").mean()) if len(f) else float("nan")  # noqa: E731
     growth = (UNSTABLE - 1) ** K
     return [
-        Claim(E, f"eta*beta={UNSTABLE:g} diverges: fraction of {_seeds(above)} with status=diverged",
+        Claim(E, f"eta*beta={UNSTABLE:g} diverges: fraction of seeds with status=diverged",
               frac(above), ">=", 1.0, "stability threshold 2/beta",
               f"theorem: the top mode of A^T A grows by |1 - eta beta|^K = {UNSTABLE - 1:g}^{K} = {growth:.1e}; the run "
               f"passes {blowup:g} E(x_0) unless that mode's weight in A+y is below ~{math.sqrt(blowup) / growth:.0e}"
-              " of |y|/sqrt(beta), which a Gaussian draw misses with probability of that order"),
-        Claim(E, f"eta*beta=1.99 is stable: fraction of {_seeds(below)} with status=diverged",
+              " of |y|/sqrt(beta), which a Gaussian draw misses with probability of that order" + _seeds(above)),
+        Claim(E, f"eta*beta=1.99 is stable: fraction of seeds with status=diverged",
               frac(below), "<=", 0.0, "stability threshold 2/beta",
               "theorem: for eta < 2/beta every mode contracts (|1 - eta lambda| <= 0.99) and E(x_k) never increases "
-              "(descent lemma), so the loss never reaches blowup*E(x_0)"),
+              "(descent lemma), so the loss never reaches blowup*E(x_0)" + _seeds(below)),
     ]  # fmt: skip
 
 
@@ -168,12 +171,12 @@ def _contraction(table, settings: dict) -> Claim:
         dev.append(abs(rate - slowest))
         allow.append(abs(closed - slowest) + closed * math.expm1(log_tol))
     return Claim(
-        E, f"contraction at eta=1/beta: max over {len(dev)} seeds of |measured rate - (1 - lambda_+/beta)| "
+        E, f"contraction at eta=1/beta: max over seeds of |measured rate - (1 - lambda_+/beta)| "
            f"(rate over the logged steps with relative error in [{WINDOW[1]:g}, {WINDOW[0]:g}])",
         worst(dev), "<=", worst(allow), "eigenvalues of A^T A",
         "theorem + rounding: the exact spectral closed form |e_k|^2 = sum_i c_i^2 (1 - lambda_i/beta)^(2k) over the "
         "same window deviates from 1 - lambda_+/beta by the faster modes; plus the rate error from the rounding "
-        "u*kappa*2*k of each measured distance",
+        "u*kappa*2*k of each measured distance" + _seeds(runs),
     )  # fmt: skip
 
 
@@ -196,15 +199,15 @@ def _adaptive(table, cells, name: str, settings: dict) -> list[Claim]:
     # plus the projector's error times |x| <= 2|A+y|
     floor = ls.floor(kappa, 2.0, cells.step) + 2 * bounds.reference_error(n, p, cells.beta, cells.lambda_plus)
     return [
-        Claim(E, f"{name} fits the data: max over {_seeds(cells)} of [E(x_K)/E(x_(K/10))] / sqrt(K/10 / K)",
+        Claim(E, f"{name} fits the data: max over seeds of [E(x_K)/E(x_(K/10))] / sqrt(K/10 / K)",
               worst(falls), "<=", 1.0, "O(1/sqrt k) rate",
               "theorem: the regret bounds of AdaGrad (Duchi, Hazan & Singer 2011) and Adam/AMSGrad (Kingma & Ba 2015; "
               "Reddi, Kale & Kumar 2018) give E - E* = O(1/sqrt k): over the last decade the loss must fall by "
-              "sqrt(10) (E(x_K) less its rounding floor)"),
-        Claim(E, f"{name} ends at another interpolant: min over {_seeds(cells)} of |(I - A+A)x_K| / |A+y|",
+              "sqrt(10) (E(x_K) less its rounding floor)" + _seeds(cells)),
+        Claim(E, f"{name} ends at another interpolant: min over seeds of |(I - A+A)x_K| / |A+y|",
               worst(cells.null_drift / cells.pinv_norm, "min"), ">=", worst(floor), "numpy.linalg.pinv",
               "rounding: GD, SGD and momentum steps lie in the row space of A, so from 0 their null-space part is at "
-              "most u*kappa*2*K (GD at eta*beta = 2) plus the projector's error"),
+              "most u*kappa*2*K (GD at eta*beta = 2) plus the projector's error" + _seeds(cells)),
     ]  # fmt: skip
 
 
@@ -216,15 +219,16 @@ def _errata(gd0, gdz, scale_z, settings: dict) -> list[Claim]:
          + bounds.reference_error(n, p, gdz.beta, gdz.lambda_plus))  # fmt: skip
     return [
         Claim(E, f"erratum (A^T A)^-1 A^T y: A^T A (p x p, p = {p} > n = {n}) is singular: "
-                 f"max over {_seeds(gram)} of |lambda_min(A^T A)| / lambda_max(A^T A)",
+                 f"max over seeds of |lambda_min(A^T A)| / lambda_max(A^T A)",
               worst(np.abs(gram.gram_lambda_min) / gram.beta), "<=", worst((n * gram.frob2 / gram.beta + p) * ls.U),
               "numpy.linalg.eigvalsh",
               "rounding: forming A^T A errs by <= n u |A|_F^2 and a symmetric eigensolver by <= p u |A^T A| "
-              "(Higham 2002, 3.5), so a singular A^T A shows |lambda_min| <= (n |A|_F^2/beta + p) u beta"),
+              "(Higham 2002, 3.5), so a singular A^T A shows |lambda_min| <= (n |A|_F^2/beta + p) u beta" + _seeds(gram)),
         Claim(E, f"erratum min |Ax - y|^2 s.t. Ax = y: another interpolant (GD from z) has a larger norm than A+y: "
-                 f"min over {_seeds(gdz)} of (|x_K|^2 - |A+y|^2) / |A+y|^2",
+                 f"min over seeds of (|x_K|^2 - |A+y|^2) / |A+y|^2",
               worst((gdz.norm**2 - gdz.pinv_norm**2) / gdz.pinv_norm**2, "min"), ">=", worst(2 * F + F**2),
               "numpy.linalg.pinv",
               "rounding: were x_K the computed A+y, |x_K|^2 would differ from |A+y|^2 by at most (2F + F^2)|A+y|^2, "
-              "F = u*kappa*S*K/|A+y| + the error of pinv; every interpolant solves the lecture's problem (value 0)"),
+              "F = u*kappa*S*K/|A+y| + the error of pinv; every interpolant solves the lecture's problem (value 0)"
+              + _seeds(gdz)),
     ]  # fmt: skip
