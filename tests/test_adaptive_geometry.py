@@ -60,3 +60,30 @@ def test_gd_reaches_the_min_norm_solution_and_zero_test_error():
         w = np.linalg.pinv(X) @ y
         np.testing.assert_allclose(traj.x[r].numpy(), w, atol=1e-8 * np.linalg.norm(w))
     assert traj.metrics["test_error"][-1].max() == 0.0
+
+
+def test_labels_are_conditioned_on_more_positives():
+    """Seeds 21 and 100 first draw n₊ ≤ n₋ (sign(Σy) ≤ 0 breaks X sign(Xᵀy) = 4y); the draw is repeated."""
+    for seed in (21, 100):
+        g = np.random.default_rng([seed, 40])
+        assert np.where(g.random(100) < 0.6, 1.0, -1.0).sum() <= 0  # the first draw
+        X, y, _, _ = ag_train.problem(seed, 100, 0.6, 50)
+        assert y.sum() > 0
+        np.testing.assert_array_equal(X @ np.sign(X.T @ y), 4 * y)
+    # seeds whose first draw is fine keep it
+    g = np.random.default_rng([0, 40])
+    np.testing.assert_array_equal(ag_train.problem(0, 100, 0.6, 50)[1], np.where(g.random(100) < 0.6, 1.0, -1.0))
+
+
+@pytest.mark.parametrize("n", [10, 40, 100])
+def test_min_norm_scores_classify_for_every_class_balance(n):
+    """The claim's theorem: for every n₊ in (n/2, n) the min-norm interpolant has w₁ > 2|w₂|, so a test
+    point's score y·w₁ + 2w₂ has the sign of y (checked on a constructed X for each n₊)."""
+    for n_pos in range(n // 2 + 1, n):
+        y = np.array([1.0] * n_pos + [-1.0] * (n - n_pos))
+        X = np.zeros((n, 6 * n))
+        X[:, 0], X[:, 1:3] = y, 1.0
+        for i in range(n):
+            X[i, 3 + 5 * i : 3 + 5 * i + (1 if y[i] > 0 else 5)] = 1.0
+        w = np.linalg.pinv(X) @ y
+        assert w[0] > 2 * abs(w[1]) and w[1] == pytest.approx(w[2]), n_pos

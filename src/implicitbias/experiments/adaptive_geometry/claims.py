@@ -52,14 +52,14 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
         out += [
             Claim(E, f"{name} ends along sign(X^T y): max over seeds of 1 - cos(w_K, sign(X^T y))",
                   worst(1 - c.cos_sign), "<=", worst(bound), "Wilson et al. 2017: X sign(X^T y) = 4y",
-                  f"theorem + rounding: every step is along s = sign(X^T y) but for eps/(sqrt v + eps) <= "
+                  f"theorem: every step is along s = sign(X^T y) but for eps/(sqrt v + eps) <= "
                   f"{worst(delta):.1e} (first gradient -X^T y bounds v from below) and rounding u*kappa (kappa = 10 + "
                   f"2(n+d+1) eta|X|_F^2/sqrt(v)); to first order the "
                   f"angle to s is at most K times that, and 1 - cos <= angle^2/2, plus (d + 2)u for the cosine"
                   + _seeds(c)),
             Claim(E, f"{name} predicts +1 everywhere: max over seeds of |test error - fraction of negatives in the test set|",
                   worst((c.test_error - c.test_negatives).abs()), "<=", 2 * ls.U, "predicts +1 everywhere",
-                  "theorem + rounding: a test point's fresh coordinates never get a gradient, so its score is "
+                  "theorem: a test point's fresh coordinates never get a gradient, so its score is "
                   "y w_1 + w_2 + w_3 = (y + 2) lambda > 0 along s; both rates are k/n_test, each correctly rounded (u)"
                   + _seeds(c)),
             Claim(E, f"{name}'s test error is the population rate of negatives 1 - p = {1 - p:g}: "
@@ -79,8 +79,8 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
               "the next row's bound of it" + _seeds(gd)),
         Claim(E, "gd converges to the min-norm interpolant: max over seeds of |w_K - X^T(X X^T)^-1 y| / |X^T(X X^T)^-1 y|",
               worst(gd.dist_min_norm), "<=", worst(allow), "numpy.linalg.pinv",
-              "theorem + rounding: the exact spectral closed form of GD from 0 at K, plus u*kappa*2*K "
-              "(kappa = 10 + 2(n+d+1) eta|X||X|_F) and the error of pinv, (n+d)u(1 + kappa(X)) with "
+              "rounding: u*kappa*2*K (kappa = 10 + 2(n+d+1) eta|X||X|_F) and the error of pinv, (n+d)u(1 + kappa(X)), "
+              "plus the exact spectral closed form of GD from 0 at K (theorem); "
               "kappa(X) <= sqrt(beta) since X X^T >= I" + _seeds(gd)),
     ]  # fmt: skip
     return out

@@ -56,9 +56,9 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
         out.append(Claim(
             E, f"GD from 0 at eta*beta={eb:g} converges to A+y: max over seeds of |x_K - A+y|/|A+y|",
             worst(c.rel_pinv), "<=", worst(bound), "numpy.linalg.pinv",
-            f"theorem + rounding: rho^K|A+y| with rho = max|1 - eta lambda| = {worst(bounds.gd_rate(c.eta_beta, c.lam_ratio)):.4f}"
-            f" at K = {K}, plus u*kappa*S*K = {worst(bound - bounds.gd_rate(c.eta_beta, c.lam_ratio) ** c.step):.2e}"
-            f" (kappa = 10 + 2(n+p+1) eta|A||A|_F, S = 2|A+y|) and the error of pinv" + _seeds(c),
+            f"rounding: u*kappa*S*K = {worst(bound - bounds.gd_rate(c.eta_beta, c.lam_ratio) ** c.step):.2e} at K = {K}"
+            f" (kappa = 10 + 2(n+p+1) eta|A||A|_F, S = 2|A+y|) and the error of pinv, plus the theorem's rho^K|A+y|"
+            f" with rho = max|1 - eta lambda| = {worst(bounds.gd_rate(c.eta_beta, c.lam_ratio)):.4f}" + _seeds(c),
         ))  # fmt: skip
 
     gdz = last[(last.model == "linear_z") & (last.optimizer == "gd")]
@@ -70,7 +70,7 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
     out.append(Claim(
         E, f"GD from z converges to z + A+(y - Az): max over seeds of |x_K - (z + A+(y - Az))| / |z + A+(y - Az)|",
         worst(gdz.dist_proj / proj), "<=", worst(bound_z), "numpy.linalg.pinv",
-        "theorem + rounding: rho^K|x_0 - x_inf| + u*kappa*S*K (S = |x_inf| + |x_0 - x_inf|) and the error of pinv"
+        "rounding: u*kappa*S*K (S = |x_inf| + |x_0 - x_inf|) and the error of pinv, plus the theorem's rho^K|x_0 - x_inf|"
         + _seeds(gdz),
     ))  # fmt: skip
 
@@ -96,15 +96,15 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
         if name == "sgd":
             rms = c.dist_rms / c.pinv_norm
             bound = worst(bounds.sgd_bound(c.step, n, p, c.eta_abs, rms, c.row_norm2_max, c.beta, c.lambda_plus))
-            basis = (f"theorem + rounding: the exact second moment of batch-1 SGD (a linear recursion) gives "
+            basis = (f"theorem: the exact second moment of batch-1 SGD (a linear recursion) gives "
                      f"(E|x_K - A+y|^2)^(1/2)/|A+y| <= {worst(rms):.2e}; Markov: exceeded by a factor "
                      f"{bounds.SGD_DELTA ** -0.5:g} with probability <= {bounds.SGD_DELTA:g} per seed; "
                      "plus u*kappa*2*K and the error of pinv")
         else:
             bound = worst([bounds.momentum_bound(name, r.step, n, p, r.eta_beta, r.lam_ratio, r.momentum, r.frob2, r.beta)
                            for r in c.itertuples()])  # fmt: skip
-            basis = ("theorem + rounding: |T^K| of the 2x2 mode matrix T(eta lambda) (Cayley-Hamilton, over "
-                     "eta lambda in [eta lambda_+, eta beta]) plus u*kappa*S*sum_k|T^k| and the error of pinv")
+            basis = ("rounding: u*kappa*S*sum_k|T^k| and the error of pinv, plus the theorem's |T^K| of the 2x2 mode "
+                     "matrix T(eta lambda) (Cayley-Hamilton, over eta lambda in [eta lambda_+, eta beta])")
         out.append(Claim(E, f"{name} converges to the same limit A+y: max over seeds of |x_K - A+y|/|A+y|",
                          worst(c.rel_pinv), "<=", bound, "numpy.linalg.pinv", basis + _seeds(c)))  # fmt: skip
 
@@ -174,7 +174,7 @@ def _contraction(table, settings: dict) -> Claim:
         E, f"contraction at eta=1/beta: max over seeds of |measured rate - (1 - lambda_+/beta)| "
            f"(rate over the logged steps with relative error in [{WINDOW[1]:g}, {WINDOW[0]:g}])",
         worst(dev), "<=", worst(allow), "eigenvalues of A^T A",
-        "theorem + rounding: the exact spectral closed form |e_k|^2 = sum_i c_i^2 (1 - lambda_i/beta)^(2k) over the "
+        "theorem: the exact spectral closed form |e_k|^2 = sum_i c_i^2 (1 - lambda_i/beta)^(2k) over the "
         "same window deviates from 1 - lambda_+/beta by the faster modes; plus the rate error from the rounding "
         "u*kappa*2*k of each measured distance" + _seeds(runs),
     )  # fmt: skip

@@ -63,9 +63,10 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
             E, f"median, c={c:.4g}: |k*MSE_k extrapolated to k -> inf / (c^2 s^2/(2c phi(0) - 1)) - 1|, "
                f"from k = N/10 and N = {N}",
             abs(v / V - 1), "<=", Z * s / V, "asymptotic variance (Chung 1954; Sacks 1958)",
-            f"statistics + theorem: k*MSE_k = V + B k^-q + o(k^-q) with q = min(2c phi(0) - 1, 1) = {q:.3f}; "
-            f"the k^-q term removed by Richardson extrapolation from k = N/10 and N; {Z:g} standard errors of the "
-            f"extrapolated value over the runs present (a correct claim fails with probability {tail:.0e})" + _runs(ends),
+            f"statistics: {Z:g} standard errors (a correct claim fails with probability {tail:.0e}) of k*MSE_k "
+            f"extrapolated to k -> inf, over the runs present; the extrapolation is a theorem: k*MSE_k = V + B k^-q "
+            f"+ o(k^-q) with q = min(2c phi(0) - 1, 1) = {q:.3f}, whose k^-q term Richardson extrapolation from "
+            f"k = N/10 and N removes (its standard error is at most w_N se_N + w_N/10 se_N/10)" + _runs(ends),
         ))  # fmt: skip
         out.append(Claim(E, f"median, c={c:.4g}: N*MSE at N={N}",
                          float(np.mean([last.k_mse for last, _ in ends])) if ends else float("nan"),
