@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias.pipeline import tables
 from implicitbias.experiments.adaptive_geometry import train as ag_train
+from implicitbias.pipeline import tables
 from implicitbias.pipeline.grid import Cell
 from implicitbias.pipeline.schema import settings_of
 
@@ -37,7 +37,7 @@ def test_min_norm_interpolant_classifies_the_test_set():
     assert np.all(np.sign(X_test @ w) == y_test)
 
 
-@pytest.mark.parametrize("name,eta", [("adagrad", 0.1), ("adam", 0.1)])
+@pytest.mark.parametrize("name,eta", [("adagrad", 0.04), ("adam", 0.1)])  # adagrad: 0.04 * 43 <= 2 (README)
 def test_adaptive_methods_end_along_sign_and_predict_plus_one(name, eta):
     cells = [Cell("wilson", "squares", name, eta, 0.0, s) for s in range(2)]
     traj, const = ag_train.train_batch(SETTINGS, cells, torch.device("cpu"), torch.float64)
@@ -87,3 +87,22 @@ def test_min_norm_scores_classify_for_every_class_balance(n):
             X[i, 3 + 5 * i : 3 + 5 * i + (1 if y[i] > 0 else 5)] = 1.0
         w = np.linalg.pinv(X) @ y
         assert w[0] > 2 * abs(w[1]) and w[1] == pytest.approx(w[2]), n_pos
+
+
+def test_adagrad_outside_its_stability_region_leaves_the_sign_ray():
+    """Seed 6 draws n₊ − n₋ = 2, where λ_max(X D⁻¹ Xᵀ) ≈ 103: AdaGrad at η = 0.1 (0.1·103 > 2) leaves
+    the ray of sign(Xᵀy) far beyond the first-order bound, and the claim's bound is NaN there (the row
+    fails); at η = 0.015 (1.5 ≤ 2) it stays within the bound."""
+    from implicitbias.experiments.adaptive_geometry import claims as ag_claims
+
+    settings = {**SETTINGS, "n": 100, "n_test": 50, "optimizers": {"adagrad": {"eta_unit": "absolute"}}}
+    for eta, inside in ((0.1, False), (0.015, True)):
+        cells = [Cell("wilson", "squares", "adagrad", eta, 0.0, 6)]
+        traj, const = ag_train.train_batch(settings, cells, torch.device("cpu"), torch.float64)
+        row = tables.trajectory_table("adaptive_geometry", cells, traj, const).to_pandas().iloc[-1]
+        bound, number, limit = ag_claims._direction_bound(row, "constant", 100, 600)
+        assert (number <= limit) == inside
+        if inside:
+            assert 1 - row.cos_sign <= bound
+        else:
+            assert np.isnan(bound) and 1 - row.cos_sign > 1e-8

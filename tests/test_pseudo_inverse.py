@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 import torch
 
-from implicitbias.pipeline import tables
+from implicitbias.experiments.pseudo_inverse import bounds
+from implicitbias.experiments.pseudo_inverse import claims as pi_claims
+from implicitbias.experiments.pseudo_inverse import train as pi_train
 from implicitbias.numerics import train
-from implicitbias.experiments.pseudo_inverse import bounds, claims as pi_claims, train as pi_train
 from implicitbias.pipeline import claims as claims_lib
+from implicitbias.pipeline import tables
 from implicitbias.pipeline.grid import Cell
 from implicitbias.pipeline.schema import settings_of
 
@@ -91,7 +93,7 @@ def test_contraction_rate_matches_the_spectral_closed_form():
     lam, V = np.linalg.eigh(A.T @ A)
     c = V.T @ -(np.linalg.pinv(A) @ y)
     factor = 1 - lam / lam[-1]
-    err = lambda k: np.linalg.norm(c * factor**k)  # noqa: E731
+    err = lambda k: np.linalg.norm(c * factor**k)
     # the closed form of the table (SVD route) and this one (eigh route) agree to rounding of the powers:
     # relative error of (1 − λ/β)^k is at most ~k·u, plus ~1e2·u from the two decompositions
     exact = table.dist_exact.to_numpy()

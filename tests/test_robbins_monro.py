@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias.numerics import rng
 from implicitbias.experiments.robbins_monro import train as rm_train
-from implicitbias.pipeline.grid import Cell
+from implicitbias.numerics import rng
 from implicitbias.numerics.stochastic_approximation import PHI0, asymptotic_k_mse, expected_sq_error, stationary_error
+from implicitbias.pipeline.grid import Cell
 
 DT = torch.float64
 CPU = torch.device("cpu")

@@ -32,8 +32,7 @@ def test_distance_outside_is_membership_in_the_interval():
 
 def test_richardson_removes_the_leading_term_exactly():
     V, B, q = 1.7, 3.0, 0.6
-    a = lambda k: V + B * k**-q  # noqa: E731
-    est, w_late, w_early = stats.richardson(a(2000.0), a(200.0), 0.1, q)
+    est, w_late, w_early = stats.richardson(V + B * 2000.0**-q, V + B * 200.0**-q, 0.1, q)
     assert est == pytest.approx(V, rel=1e-13)
     assert w_late - w_early == pytest.approx(1.0)
 

@@ -11,9 +11,12 @@ are missing is a row with NaN, which fails.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...numerics import least_squares as ls
+from ...numerics import step_size
 from ...numerics.stats import Z, distance_outside, two_sided_tail
 from ...pipeline.claims import Claim, final_rows, worst
 
@@ -25,12 +28,49 @@ def _seeds(cells) -> str:
     return f"; {cells.seed.nunique()} seeds present"
 
 
-def _sqrt_v(c) -> np.ndarray:
-    """A lower bound of every √v_j (coordinates with a gradient) up to step K, per cell.
+SCHEDULES = {"constant": lambda t: np.ones_like(t), "inv_sqrt": lambda t: t**-0.5, "inv_t": lambda t: 1 / t}
 
-    The first gradient is −Xᵀy, so √G_j ≥ |Xᵀy|_j for AdaGrad's sum and √v̂_j ≥ |Xᵀy|_j·((1 − β₂)β₂^(K−1))^(1/2)
-    for Adam's bias-corrected average."""
-    return c.min_abs_xty * np.where(np.isnan(c.rule_beta2), 1.0, np.sqrt((1 - c.rule_beta2) * c.rule_beta2 ** (c.step - 1)))
+
+def _preconditioner(c, schedule: str) -> tuple[float, float]:
+    """(gain, R) of one cell's run: at every step t ≤ K its per-coordinate step η_t/√v_j is at most
+    η·gain/|Xᵀy|_j, and √v_j ≥ |Xᵀy|_j / R.
+
+    The first gradient is −Xᵀy, so AdaGrad's √G_j ≥ |Xᵀy|_j (R = 1), and Adam's bias-corrected
+    √v̂_j ≥ |Xᵀy|_j·((1 − β₂)β₂^(t−1)/(1 − β₂^t))^(1/2) =: |Xᵀy|_j / R_t."""
+    t = np.arange(1.0, c.step + 1)
+    b2 = c.rule_beta2
+    R = np.ones_like(t) if np.isnan(b2) else np.sqrt((1 - b2**t) / ((1 - b2) * b2 ** (t - 1)))
+    return float(np.max(SCHEDULES[schedule](t) * R)), float(np.max(R))
+
+
+def _direction_bound(c, schedule: str, n: int, d: int) -> tuple[float, float, float]:
+    """(bound on 1 − cos(w_K, s), stability number, its limit) of one Adam or AdaGrad cell.
+
+    Along s every step is a multiple of s but for ε, which changes a coordinate's step by a relative
+    δ ≤ ε·R/min|Xᵀy|, and for rounding u·κ. The steps are preconditioned by P_t ≤ η·gain·D⁻¹
+    (D = diag|Xᵀy|); when the preconditioned curvature h = η·gain·λ_max(X D⁻¹ Xᵀ) is inside the
+    stability region of the rule (GD-like: h ≤ 2; Adam, heavy-ball-like with momentum β₁:
+    (1 − β₁)h ≤ 2(1 + β₁)), an off-path perturbation is not amplified, to first order with frozen
+    coefficients, beyond A = (max|Xᵀy|/min|Xᵀy|)^(1/2)·K^(1/4)·G (the change of norm from P to the
+    identity, the growth of that norm as P shrinks, and G the transient growth of a stable heavy-ball
+    mode, 1 for AdaGrad). The angle is then at most A·K·(δ + u·κ), and 1 − cos ≤ angle²/2; plus
+    (d + 2)u for the computed cosine. NaN outside the stability region.
+    """
+    gain, R = _preconditioner(c, schedule)
+    h = c.eta_abs * gain * c.precond_curvature
+    if np.isnan(c.rule_beta1):  # AdaGrad
+        number, limit, G = h, 2.0, 1.0
+    else:  # Adam: max_k k rho^(k-1)(|T| + rho), rho = sqrt(beta1), |T| <= 3(1 + beta1)
+        b1 = c.rule_beta1
+        rho = math.sqrt(b1)
+        number, limit = (1 - b1) * h, 2 * (1 + b1)
+        G = (3 * (1 + b1) + rho) / (math.e * rho * math.log(1 / rho))
+    delta = c.rule_eps * R / c.min_abs_xty
+    kappa = float(ls.step_kappa(n, d, c.eta_abs * gain * c.frob2 / c.min_abs_xty))
+    A = math.sqrt(c.max_abs_xty / c.min_abs_xty) * c.step**0.25 * G
+    angle = A * c.step * (delta + ls.U * kappa)
+    bound = 0.5 * angle**2 + (d + 2) * ls.U
+    return (bound if number <= limit else float("nan")), number, limit
 
 
 def claims(table, settings: dict, reference=None) -> list[Claim]:
@@ -43,20 +83,19 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
     alpha = two_sided_tail(Z)
     for name in ("adam", "adagrad"):
         c = last[last.optimizer == name]
-        delta = c.rule_eps / _sqrt_v(c)  # largest relative change eps/(sqrt v + eps) of a coordinate's step
-        kappa = ls.step_kappa(n, d, c.eta_abs * c.frob2 / _sqrt_v(c))  # gain eta|X|_F^2/sqrt(v) of a gradient error
-        angle = c.step * (delta + ls.U * kappa)
-        bound = 0.5 * angle**2 + (d + 2) * ls.U  # 1 - cos <= sin^2/2, plus the rounding of the cosine
-        errors = int(round(float((c.test_error * n_test).sum())))
+        schedule = step_size.rule_options(settings, name).get("schedule", "constant")
+        derived = [_direction_bound(r, schedule, n, d) for _, r in c.iterrows()]
+        bound = [b for b, _, _ in derived]
+        margin = worst([number / limit for _, number, limit in derived])
+        errors = round(float((c.test_error * n_test).sum()))
         gap, width = distance_outside(1 - p, errors, n_test * len(c), alpha) if len(c) else (float("nan"),) * 2
         out += [
             Claim(E, f"{name} ends along sign(X^T y): max over seeds of 1 - cos(w_K, sign(X^T y))",
                   worst(1 - c.cos_sign), "<=", worst(bound), "Wilson et al. 2017: X sign(X^T y) = 4y",
-                  f"theorem: every step is along s = sign(X^T y) but for eps/(sqrt v + eps) <= "
-                  f"{worst(delta):.1e} (first gradient -X^T y bounds v from below) and rounding u*kappa (kappa = 10 + "
-                  f"2(n+d+1) eta|X|_F^2/sqrt(v)); to first order the "
-                  f"angle to s is at most K times that, and 1 - cos <= angle^2/2, plus (d + 2)u for the cosine"
-                  + _seeds(c)),
+                  "theorem: to first order, every step is along s = sign(X^T y) but for eps and rounding; inside the "
+                  f"stability region of the preconditioned step (here at {margin:.2f} of its edge; NaN outside) an "
+                  "off-path perturbation is not amplified beyond a computed factor, so 1 - cos <= (A K (delta + "
+                  "u kappa))^2/2 + (d + 2)u (see _direction_bound)" + _seeds(c)),
             Claim(E, f"{name} predicts +1 everywhere: max over seeds of |test error - fraction of negatives in the test set|",
                   worst((c.test_error - c.test_negatives).abs()), "<=", 2 * ls.U, "predicts +1 everywhere",
                   "theorem: a test point's fresh coordinates never get a gradient, so its score is "

@@ -97,12 +97,17 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
          else np.full(len(traj.steps), np.nan) for D, w, e in zip(data, w_min.cpu().numpy(), eta)], axis=1,
     )  # fmt: skip
     xty = [np.abs(D[0].T @ D[1]) for D in data]
+    # λ_max(X D⁻¹ Xᵀ), D = diag|Xᵀy| on its support: the curvature of a step preconditioned by D⁻¹
+    curvature = [np.linalg.eigvalsh((D[0][:, v > 0] / v[v > 0]) @ D[0][:, v > 0].T)[-1] for D, v in zip(data, xty)]
     constants = {
         "eta_abs": eta,
         "beta": beta,
         "test_negatives": np.array([np.mean(D[3] < 0) for D in data]),
         "frob2": np.array([np.sum(D[0] ** 2) for D in data]),
         "min_abs_xty": np.array([v[v > 0].min() for v in xty]),  # smallest non-zero |X^T y|_j
+        "max_abs_xty": np.array([v.max() for v in xty]),
+        "precond_curvature": np.array(curvature),
+        "rule_beta1": np.full(len(cells), getattr(rule, "beta1", np.nan)),
         "rule_eps": np.full(len(cells), getattr(rule, "eps", np.nan)),
         "rule_beta2": np.full(len(cells), getattr(rule, "beta2", np.nan)),  # NaN: AdaGrad sums, Adam averages
     }

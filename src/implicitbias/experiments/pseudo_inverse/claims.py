@@ -68,7 +68,7 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
     scale = 1 + e0
     bound_z = bounds.gd_bound(gdz.step, n, p, gdz.eta_beta, gdz.lam_ratio, gdz.frob2, gdz.beta, e0, scale)
     out.append(Claim(
-        E, f"GD from z converges to z + A+(y - Az): max over seeds of |x_K - (z + A+(y - Az))| / |z + A+(y - Az)|",
+        E, "GD from z converges to z + A+(y - Az): max over seeds of |x_K - (z + A+(y - Az))| / |z + A+(y - Az)|",
         worst(gdz.dist_proj / proj), "<=", worst(bound_z), "numpy.linalg.pinv",
         "rounding: u*kappa*S*K (S = |x_inf| + |x_0 - x_inf|) and the error of pinv, plus the theorem's rho^K|x_0 - x_inf|"
         + _seeds(gdz),
@@ -80,7 +80,7 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
     kappa_z = bounds.gd_kappa(n, p, gdz.eta_abs * gdz.beta, gdz.frob2, gdz.beta)
     allow = (ls.floor(kappa_z, scale * proj, gdz.step) + _projector_error(n, p, gdz) * (z0 + 2 * scale * proj)) / gdz.null_norm
     out.append(Claim(
-        E, f"GD from z never moves the null-space part of z: max over logged steps and seeds of "
+        E, "GD from z never moves the null-space part of z: max over logged steps and seeds of "
            "|(I - A+A)(x_k - z)| / |(I - A+A)z|",
         worst(drift), "<=", worst(allow), "(I - A+A)z",
         "rounding: u*kappa*S*K of the iterate plus the error of the computed projector I - A+A "
@@ -130,7 +130,7 @@ def _stability(table, gd0, settings: dict) -> list[Claim]:
     """GD on a quadratic is stable iff ηβ < 2: 2.01 diverges for every seed, 1.99 for none."""
     K, blowup = settings["steps"], settings["blowup"]
     above, below = gd0[np.isclose(gd0.eta, UNSTABLE)], gd0[np.isclose(gd0.eta, 1.99)]
-    frac = lambda f: float((f.status == "diverged").mean()) if len(f) else float("nan")  # noqa: E731
+    frac = lambda f: float((f.status == "diverged").mean()) if len(f) else float("nan")
     growth = (UNSTABLE - 1) ** K
     return [
         Claim(E, f"eta*beta={UNSTABLE:g} diverges: fraction of seeds with status=diverged",
@@ -138,7 +138,7 @@ def _stability(table, gd0, settings: dict) -> list[Claim]:
               f"theorem: the top mode of A^T A grows by |1 - eta beta|^K = {UNSTABLE - 1:g}^{K} = {growth:.1e}; the run "
               f"passes {blowup:g} E(x_0) unless that mode's weight in A+y is below ~{math.sqrt(blowup) / growth:.0e}"
               " of |y|/sqrt(beta), which a Gaussian draw misses with probability of that order" + _seeds(above)),
-        Claim(E, f"eta*beta=1.99 is stable: fraction of seeds with status=diverged",
+        Claim(E, "eta*beta=1.99 is stable: fraction of seeds with status=diverged",
               frac(below), "<=", 0.0, "stability threshold 2/beta",
               "theorem: for eta < 2/beta every mode contracts (|1 - eta lambda| <= 0.99) and E(x_k) never increases "
               "(descent lemma), so the loss never reaches blowup*E(x_0)" + _seeds(below)),
@@ -164,9 +164,9 @@ def _contraction(table, settings: dict) -> Claim:
             continue
         closed = (exact[j] / exact[i]) ** (1.0 / (steps[j] - steps[i]))
         kappa = bounds.gd_kappa(n, p, r0.eta_abs * r0.beta, r0.frob2, r0.beta)
-        err = lambda k, d: (float(ls.floor(kappa, 2.0, k)) + float(bounds.reference_error(n, p, r0.beta, r0.lambda_plus))  # noqa: E731
-                            + 2 * k * ls.U) / d  # fmt: skip
-        d_i, d_j = err(steps[i], rel[i]), err(steps[j], rel[j])
+        ref = float(bounds.reference_error(n, p, r0.beta, r0.lambda_plus))
+        # relative error of a measured distance at step k: rounding of x_k and of A+y, and of the powers (2ku)
+        d_i, d_j = ((float(ls.floor(kappa, 2.0, k)) + ref + 2 * k * ls.U) / d for k, d in ((steps[i], rel[i]), (steps[j], rel[j])))
         log_tol = (-math.log1p(-d_i) - math.log1p(-d_j)) / (steps[j] - steps[i]) if max(d_i, d_j) < 1 else math.inf
         dev.append(abs(rate - slowest))
         allow.append(abs(closed - slowest) + closed * math.expm1(log_tol))
@@ -224,8 +224,8 @@ def _errata(gd0, gdz, scale_z, settings: dict) -> list[Claim]:
               "numpy.linalg.eigvalsh",
               "rounding: forming A^T A errs by <= n u |A|_F^2 and a symmetric eigensolver by <= p u |A^T A| "
               "(Higham 2002, 3.5), so a singular A^T A shows |lambda_min| <= (n |A|_F^2/beta + p) u beta" + _seeds(gram)),
-        Claim(E, f"erratum min |Ax - y|^2 s.t. Ax = y: another interpolant (GD from z) has a larger norm than A+y: "
-                 f"min over seeds of (|x_K|^2 - |A+y|^2) / |A+y|^2",
+        Claim(E, "erratum min |Ax - y|^2 s.t. Ax = y: another interpolant (GD from z) has a larger norm than A+y: "
+                 "min over seeds of (|x_K|^2 - |A+y|^2) / |A+y|^2",
               worst((gdz.norm**2 - gdz.pinv_norm**2) / gdz.pinv_norm**2, "min"), ">=", worst(2 * F + F**2),
               "numpy.linalg.pinv",
               "rounding: were x_K the computed A+y, |x_K|^2 would differ from |A+y|^2 by at most (2F + F^2)|A+y|^2, "

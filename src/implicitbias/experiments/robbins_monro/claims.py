@@ -95,9 +95,9 @@ def _least_squares(table, K: int) -> list[Claim]:
     """Constant step: at its noise floor and flat; η/k: keeps falling and ends below it. Each
     against the exact expectation (sq_error_exact), allowing Z standard errors of each mean."""
     cst, dec = _cells(table, "least_squares", optimizer="sgd"), _cells(table, "least_squares", optimizer="robbins_monro")
-    lo = lambda r: r.sq_error_exact - Z * r.sq_error_se  # noqa: E731
-    hi = lambda r: r.sq_error_exact + Z * r.sq_error_se  # noqa: E731
-    ratio_hi = lambda a, b: hi(a) / lo(b) if lo(b) > 0 else float("nan")  # noqa: E731  NaN: the runs cannot tell
+    lo = lambda r: r.sq_error_exact - Z * r.sq_error_se
+    hi = lambda r: r.sq_error_exact + Z * r.sq_error_se
+    ratio_hi = lambda a, b: hi(a) / lo(b) if lo(b) > 0 else float("nan")  # NaN: the runs cannot tell
     pairs = [(d[0], c[0]) for d in dec for c in cst if d[0].seed == c[0].seed]
     stat = f"statistics: the exact expectation (linear recursion of the second moment) +- {Z:g} standard errors"
     return [

@@ -79,7 +79,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     if c0.model == "median":
         objective = Median(seeds)
         x0 = torch.full((len(seeds), 1), float(s["x0"]), dtype=dtype, device=device)
-        metrics = lambda x: {"sq_error": x[:, 0].square()}  # noqa: E731  θ = 0
+        metrics = lambda x: {"sq_error": x[:, 0].square()}
         constants = {"k_mse_theory": asymptotic_k_mse([c.eta for c in cells])}
     else:
         data = [ls_problem(c.seed, s["n"], s["p"]) for c in cells]
@@ -88,7 +88,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
         sigma = torch.tensor([c.sigma for c in cells], dtype=dtype, device=device).repeat_interleave(runs)
         objective = objectives.LeastSquares(A, y, seeds, sigma)
         x0 = torch.zeros_like(x_star)
-        metrics = lambda x: {"sq_error": (x - x_star).square().sum(dim=1)}  # noqa: E731
+        metrics = lambda x: {"sq_error": (x - x_star).square().sum(dim=1)}
         constants = {
             "noise_floor": np.array([stationary_error(d[0], c.eta, c.sigma) for d, c in zip(data, cells)]),
             "lambda_min": np.array([np.linalg.eigvalsh(d[0].T @ d[0])[0] for d in data]),
