@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias.pipeline import tables
 from implicitbias.experiments.adaptive_geometry import train as ag_train
+from implicitbias.pipeline import tables
 from implicitbias.pipeline.grid import Cell
 from implicitbias.pipeline.schema import settings_of
 from tolerances import gamma, gd_least_squares_error, least_squares_solution_error
@@ -49,7 +49,7 @@ def _train(name, eta, seeds, eps):
     return cells, traj, tables.trajectory_table("adaptive_geometry", cells, traj, const).to_pandas()
 
 
-@pytest.mark.parametrize("name,eta", [("adagrad", 0.1), ("adam", 0.1)])
+@pytest.mark.parametrize("name,eta", [("adagrad", 0.04), ("adam", 0.1)])  # adagrad: 0.04 * 43 <= 2 (README)
 def test_adaptive_methods_end_along_sign_and_predict_plus_one(name, eta):
     K, eps = SETTINGS["steps"], EPSILON[name]
     cells, traj, table = _train(name, eta, range(2), eps)
@@ -86,3 +86,49 @@ def test_gd_reaches_the_min_norm_solution_and_zero_test_error():
         tol += least_squares_solution_error(X, y) * np.linalg.norm(w)
         assert np.linalg.norm(traj.x[r].numpy() - w) <= tol
     assert traj.metrics["test_error"][-1].max() == 0.0
+
+
+def test_labels_are_conditioned_on_more_positives():
+    """Seeds 21 and 100 first draw n₊ ≤ n₋ (sign(Σy) ≤ 0 breaks X sign(Xᵀy) = 4y); the draw is repeated."""
+    for seed in (21, 100):
+        g = np.random.default_rng([seed, 40])
+        assert np.where(g.random(100) < 0.6, 1.0, -1.0).sum() <= 0  # the first draw
+        X, y, _, _ = ag_train.problem(seed, 100, 0.6, 50)
+        assert y.sum() > 0
+        np.testing.assert_array_equal(X @ np.sign(X.T @ y), 4 * y)
+    # seeds whose first draw is fine keep it
+    g = np.random.default_rng([0, 40])
+    np.testing.assert_array_equal(ag_train.problem(0, 100, 0.6, 50)[1], np.where(g.random(100) < 0.6, 1.0, -1.0))
+
+
+@pytest.mark.parametrize("n", [10, 40, 100])
+def test_min_norm_scores_classify_for_every_class_balance(n):
+    """The claim's theorem: for every n₊ in (n/2, n) the min-norm interpolant has w₁ > 2|w₂|, so a test
+    point's score y·w₁ + 2w₂ has the sign of y (checked on a constructed X for each n₊)."""
+    for n_pos in range(n // 2 + 1, n):
+        y = np.array([1.0] * n_pos + [-1.0] * (n - n_pos))
+        X = np.zeros((n, 6 * n))
+        X[:, 0], X[:, 1:3] = y, 1.0
+        for i in range(n):
+            X[i, 3 + 5 * i : 3 + 5 * i + (1 if y[i] > 0 else 5)] = 1.0
+        w = np.linalg.pinv(X) @ y
+        assert w[0] > 2 * abs(w[1]) and w[1] == pytest.approx(w[2]), n_pos
+
+
+def test_adagrad_outside_its_stability_region_leaves_the_sign_ray():
+    """Seed 6 draws n₊ − n₋ = 2, where λ_max(X D⁻¹ Xᵀ) ≈ 103: AdaGrad at η = 0.1 (0.1·103 > 2) leaves
+    the ray of sign(Xᵀy) far beyond the first-order bound, and the claim's bound is NaN there (the row
+    fails); at η = 0.015 (1.5 ≤ 2) it stays within the bound."""
+    from implicitbias.experiments.adaptive_geometry import claims as ag_claims
+
+    settings = {**SETTINGS, "n": 100, "n_test": 50, "optimizers": {"adagrad": {"eta_unit": "absolute"}}}
+    for eta, inside in ((0.1, False), (0.015, True)):
+        cells = [Cell("wilson", "squares", "adagrad", eta, 0.0, 6)]
+        traj, const = ag_train.train_batch(settings, cells, torch.device("cpu"), torch.float64)
+        row = tables.trajectory_table("adaptive_geometry", cells, traj, const).to_pandas().iloc[-1]
+        bound, number, limit = ag_claims._direction_bound(row, "constant", 100, 600)
+        assert (number <= limit) == inside
+        if inside:
+            assert 1 - row.cos_sign <= bound
+        else:
+            assert np.isnan(bound) and 1 - row.cos_sign > 1e-8

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias.numerics import rng
 from implicitbias.experiments.robbins_monro import train as rm_train
+from implicitbias.numerics import rng
+from implicitbias.numerics.stochastic_approximation import PHI0, asymptotic_k_mse, expected_sq_error, stationary_error
 from implicitbias.pipeline.grid import Cell
-from implicitbias.numerics.stochastic_approximation import PHI0, asymptotic_k_mse
 
 DT = torch.float64
 CPU = torch.device("cpu")
@@ -50,7 +50,7 @@ def test_noise_floor_matches_its_small_step_limit():
     A, _, _ = rm_train.ls_problem(0, 100, 5)
     eta, sigma = 1e-4, 0.5
     h = eta * 100 * (A * A).sum(1).max()
-    assert rm_train.stationary_error(A, eta, sigma) == pytest.approx(eta * sigma**2 * 100 * 5 / 2, rel=4 * h)
+    assert stationary_error(A, eta, sigma) == pytest.approx(eta * sigma**2 * 100 * 5 / 2, rel=4 * h)
 
 
 def test_robbins_monro_step_is_c_over_k():
@@ -65,3 +65,34 @@ def test_robbins_monro_step_is_c_over_k():
     torch.testing.assert_close(traj.x[:, 0], x, rtol=1e-15, atol=0)
     assert traj.metrics["sq_error"][-1, 0] == pytest.approx(float(x.square().mean()), rel=1e-14)
     assert traj.metrics["k_mse"][-1, 0] == pytest.approx(2 * float(x.square().mean()), rel=1e-14)
+
+
+def test_exact_second_moment_reaches_the_stationary_floor_and_matches_a_hand_recursion():
+    """E|e_k|² of the linear second-moment recursion: (i) for a constant step it tends to tr S;
+    (ii) its first two steps equal the expectation computed by hand over the n rows and the ±σ signs."""
+    A, _, x_star = rm_train.ls_problem(3, 12, 3)
+    eta, sigma = 0.02, 0.5
+    floor = stationary_error(A, eta, sigma)
+    far = expected_sq_error(A, -x_star, np.full(4000, eta), sigma, [4000])[0]
+    assert far == pytest.approx(floor, rel=1e-9)  # the transient is below 1e-9 by then (contraction ~0.99/step)
+    n = len(A)
+    moments = [np.outer(x_star, x_star)]
+    for k in (1, 2):  # E over i (uniform) and ε = ±σ of e' = (I − ηn aaᵀ)e + ηn a ε, second moment
+        S = moments[-1]
+        new = np.zeros_like(S)
+        for a in A:
+            B = np.eye(3) - eta * n * np.outer(a, a)
+            new += (B @ S @ B.T + (eta * n * sigma) ** 2 * np.outer(a, a)) / n
+        moments.append(new)
+    got = expected_sq_error(A, -x_star, np.full(2, eta), sigma, [0, 1, 2])
+    np.testing.assert_allclose(got, [np.trace(m) for m in moments], rtol=1e-12)
+
+
+def test_least_squares_runs_match_their_exact_expectation():
+    """256 replicates: the mean squared error of both schedules lies within 4 standard errors of the exact
+    expectation the table carries (sq_error_exact), at every logged step."""
+    s = {"least_squares": {"runs": 256, "n": 50, "p": 3, "steps": 400, "log_points": 8, "blowup": 1e10}}
+    for opt, eta in (("sgd", 0.02), ("robbins_monro", 1.0)):
+        traj, _ = rm_train.train_batch(s, [Cell("least_squares", "squares", opt, eta, 0.5, 0)], CPU, DT)
+        m, se, exact = (traj.metrics[k][1:, 0] for k in ("sq_error", "sq_error_se", "sq_error_exact"))
+        assert np.all(np.abs(m - exact) <= 4 * se), (opt, m, exact, se)

@@ -51,3 +51,17 @@ def swap_optimizer(table: pd.DataFrame, source: str, target: str, **match) -> pd
         src = src[src[k] == v]
     moved = src.assign(optimizer=target, cell=src.cell.str.replace(f".{source}.", f".{target}.", regex=False))
     return pd.concat([keep, moved], ignore_index=True)
+
+
+def carry(table: pd.DataFrame, columns, source, target, on=("seed", "step")) -> pd.DataFrame:
+    """``table`` in which the rows ``target`` (a boolean mask) take ``columns`` from the rows ``source``
+    that agree on ``on`` (the same seed at the same logged step, by default).
+
+    The target cells keep their own labels and constants (η, the exact predictions, …): the wrong
+    world of "this cell's run did what that one did", e.g. an update rule with the wrong step.
+    Target rows with no source row are dropped (their run ends where the source's does).
+    """
+    columns, on = list(columns), list(on)
+    src = table.loc[source, on + columns].drop_duplicates(on)
+    tgt = table.loc[target].drop(columns=columns).merge(src, on=on, how="inner")
+    return pd.concat([table.loc[~target], tgt[table.columns]], ignore_index=True)

@@ -5,7 +5,12 @@ a binomial (Clopper–Pearson) interval or an exact test of the runs (seeds,
 replicates) that the table actually holds, so it tightens as runs are added.
 Every function returns NaN when there are too few runs to say anything: a
 claim built on it then fails instead of passing on no evidence.
+
+A mean over R runs compared with a prediction may allow ``Z`` standard errors;
+``Z = 4`` lets a correct claim fail with probability ``two_sided_tail(4)`` ≈
+6e-5 per row (normal approximation of the mean).
 """
+
 
 from __future__ import annotations
 
@@ -69,3 +74,37 @@ def fisher_greater(k1: int, m1: int, k2: int, m2: int) -> float:
     if m1 <= 0 or m2 <= 0:
         return float("nan")
     return float(fisher_exact([[k1, m1 - k1], [k2, m2 - k2]], alternative="greater")[1])
+
+
+Z = 4.0  # standard errors allowed by a statistics bound (see the module docstring)
+
+
+def two_sided_tail(c: float) -> float:
+    """P(|N(0, 1)| > c): how often a correct claim with a bound of c standard errors fails."""
+    return math.erfc(c / math.sqrt(2))
+
+
+def distance_outside(value: float, k: int, n: int, alpha: float) -> tuple[float, float]:
+    """(|k/n − value|, the width of the Clopper–Pearson interval on value's side of k/n).
+
+    ``value`` lies in the 1 − ``alpha`` interval of k/n iff the first is at most the second:
+    a two-sided test of a binomial rate written as one ``<=`` claim.
+    """
+    if n <= 0:
+        return float("nan"), float("nan")
+    lo, hi = clopper_pearson(k, n, alpha)
+    rate = k / n
+    return abs(rate - value), (hi - rate) if value >= rate else (rate - lo)
+
+
+def richardson(late: float, early: float, ratio: float, q: float) -> tuple[float, float, float]:
+    """Limit of a(k) = a∞ + B·k^(−q) + o(k^(−q)) from a(early step) and a(late step), ``ratio`` = early/late < 1.
+
+    Returns (a∞ estimate, weight of the late value, weight of the early value): the estimate is
+    w_late·late − w_early·early, so independent errors e_late, e_early of the two values give an
+    error of at most w_late·e_late + w_early·e_early (the triangle inequality; the two values
+    may be correlated, as when they come from the same runs).
+    """
+    r = ratio**q
+    w_late, w_early = 1 / (1 - r), r / (1 - r)
+    return w_late * late - w_early * early, w_late, w_early

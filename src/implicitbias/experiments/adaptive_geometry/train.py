@@ -27,16 +27,23 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ...numerics import objectives, optim, step_size, train
+from ...numerics import least_squares, objectives, optim, step_size, train
 
 BLOCK = 5  # coordinates owned by each training example
 
 
 def problem(seed: int, n: int, p: float, n_test: int):
-    """(X, y, X_test, y_test): Wilson et al.'s construction, drawn with ``seed``."""
+    """(X, y, X_test, y_test): Wilson et al.'s construction, drawn with ``seed``.
+
+    The training labels are drawn with P(y = +1) = p conditioned on more positives than
+    negatives: sign(Σᵢ yᵢ) = +1 is what makes coordinates 2–3 of sign(Xᵀy) equal to 1, hence
+    X sign(Xᵀy) = 4y; with n₊ ≤ n₋ the construction breaks (Adam then need not predict +1).
+    """
     g = np.random.default_rng([seed, 40])
     d = 6 * n
     y = np.where(g.random(n) < p, 1.0, -1.0)
+    while y.sum() <= 0:  # the construction needs more positive than negative labels (redrawn, about 3% of seeds)
+        y = np.where(g.random(n) < p, 1.0, -1.0)
     X = np.zeros((n, d))
     X[:, 0], X[:, 1:3] = y, 1.0
     for i in range(n):
@@ -79,13 +86,29 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
             "test_error": (score * y_test <= 0).to(dtype).mean(dim=1),  # a score of 0 counts as an error
             "cos_sign": cosine(w, signs),
             "cos_min_norm": cosine(w, w_min),
+            "dist_min_norm": torch.linalg.vector_norm(w - w_min, dim=1) / torch.linalg.vector_norm(w_min, dim=1),
         }
 
     log_at = train.log_schedule(settings["steps"], settings["log_points"])
     traj = train.run(objective, rule, w0, log_at, metrics, blowup=settings["blowup"])
+    # GD's distance to the min-norm interpolant in exact arithmetic, relative (other rules: NaN)
+    traj.metrics["dist_exact"] = np.stack(
+        [least_squares.gd_error_norms(D[0], -w, e, traj.steps) / np.linalg.norm(w) if name == "gd"
+         else np.full(len(traj.steps), np.nan) for D, w, e in zip(data, w_min.cpu().numpy(), eta)], axis=1,
+    )  # fmt: skip
+    xty = [np.abs(D[0].T @ D[1]) for D in data]
+    # λ_max(X D⁻¹ Xᵀ), D = diag|Xᵀy| on its support: the curvature of a step preconditioned by D⁻¹
+    curvature = [np.linalg.eigvalsh((D[0][:, v > 0] / v[v > 0]) @ D[0][:, v > 0].T)[-1] for D, v in zip(data, xty)]
     constants = {
         "eta_abs": eta,
         "beta": beta,
         "test_negatives": np.array([np.mean(D[3] < 0) for D in data]),
+        "frob2": np.array([np.sum(D[0] ** 2) for D in data]),
+        "min_abs_xty": np.array([v[v > 0].min() for v in xty]),  # smallest non-zero |X^T y|_j
+        "max_abs_xty": np.array([v.max() for v in xty]),
+        "precond_curvature": np.array(curvature),
+        "rule_beta1": np.full(len(cells), getattr(rule, "beta1", np.nan)),
+        "rule_eps": np.full(len(cells), getattr(rule, "eps", np.nan)),
+        "rule_beta2": np.full(len(cells), getattr(rule, "beta2", np.nan)),  # NaN: AdaGrad sums, Adam averages
     }
     return traj, constants

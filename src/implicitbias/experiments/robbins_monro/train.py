@@ -21,7 +21,9 @@ x* is the exact minimiser of the expected loss.  ``sgd`` (constant η) settles
 at a noise floor: the stationary covariance S of e = x − x* solves the linear
 equation S = Eᵢ[BᵢSBᵢ] + η²σ²n²Eᵢ[aᵢaᵢᵀ], Bᵢ = I − ηn aᵢaᵢᵀ, so the floor is
 tr S (≈ ησ²np/2 for small η).  ``robbins_monro`` (η/k) keeps decreasing, like
-1/k once 2ηλ_min(AᵀA) > 1.
+1/k once 2ηλ_min(AᵀA) > 1.  The second moment of the error evolves by a linear map
+for any step sizes, so the table also holds the exact expectation of the squared
+error at every logged step (``sq_error_exact``; numerics.stochastic_approximation).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import numpy as np
 import torch
 
 from ...numerics import objectives, optim, replicates, rng, step_size, train
-from ...numerics.stochastic_approximation import asymptotic_k_mse
+from ...numerics.stochastic_approximation import asymptotic_k_mse, expected_sq_error, stationary_error
 
 E = "robbins_monro"
 SCHEDULE = {"sgd": "constant", "robbins_monro": "inv_t"}
@@ -65,17 +67,6 @@ def ls_problem(seed: int, n: int, p: int) -> tuple[np.ndarray, np.ndarray, np.nd
     return A, A @ x_star, x_star
 
 
-def stationary_error(A: np.ndarray, eta: float, sigma: float) -> float:
-    """tr S of constant-step, batch-1 SGD on ½‖Ax − y‖² (gradient n·aᵢ(aᵢᵀx − yᵢ − ε)):
-    S = (1/n) Σᵢ BᵢSBᵢ + η²σ²n Σᵢ aᵢaᵢᵀ with Bᵢ = I − ηn aᵢaᵢᵀ, solved as a linear system in vec S."""
-    n, p = A.shape
-    B = np.eye(p)[None] - eta * n * np.einsum("ip,iq->ipq", A, A)
-    M = np.einsum("ipq,irs->prqs", B, B).reshape(p * p, p * p) / n  # vec(BSB) = (B⊗B) vec S
-    b = (eta**2 * sigma**2 * n * A.T @ A).reshape(-1)
-    S = np.linalg.solve(np.eye(p * p) - M, b).reshape(p, p)
-    return float(np.trace(S))
-
-
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     c0 = cells[0]
     s = settings[c0.model]
@@ -88,7 +79,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     if c0.model == "median":
         objective = Median(seeds)
         x0 = torch.full((len(seeds), 1), float(s["x0"]), dtype=dtype, device=device)
-        metrics = lambda x: {"sq_error": x[:, 0].square()}  # noqa: E731  θ = 0
+        metrics = lambda x: {"sq_error": x[:, 0].square()}
         constants = {"k_mse_theory": asymptotic_k_mse([c.eta for c in cells])}
     else:
         data = [ls_problem(c.seed, s["n"], s["p"]) for c in cells]
@@ -97,7 +88,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
         sigma = torch.tensor([c.sigma for c in cells], dtype=dtype, device=device).repeat_interleave(runs)
         objective = objectives.LeastSquares(A, y, seeds, sigma)
         x0 = torch.zeros_like(x_star)
-        metrics = lambda x: {"sq_error": (x - x_star).square().sum(dim=1)}  # noqa: E731
+        metrics = lambda x: {"sq_error": (x - x_star).square().sum(dim=1)}
         constants = {
             "noise_floor": np.array([stationary_error(d[0], c.eta, c.sigma) for d, c in zip(data, cells)]),
             "lambda_min": np.array([np.linalg.eigvalsh(d[0].T @ d[0])[0] for d in data]),
@@ -105,6 +96,12 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     rule = optim.make("sgd", x0, eta, options)
     traj = replicates.pool(train.run(objective, rule, x0, log_at, metrics, blowup=s["blowup"]), runs, ("sq_error",))
     traj.metrics["k_mse"] = traj.metrics["sq_error"] * traj.steps[:, None]
+    if c0.model == "least_squares":  # the exact expectation of sq_error (its second moment evolves linearly)
+        k = np.arange(1, int(traj.steps[-1]) + 1)
+        traj.metrics["sq_error_exact"] = np.stack(
+            [expected_sq_error(d[0], -d[2], c.eta * (np.ones_like(k) if c.optimizer == "sgd" else 1.0 / k), c.sigma,
+                               traj.steps) for d, c in zip(data, cells)], axis=1,
+        )  # fmt: skip
     constants["runs"] = np.full(len(cells), runs)
     constants["eta_abs"] = step_size.absolute_step([c.eta for c in cells], step_size.unit_of(settings, "sgd"))
     return traj, constants
