@@ -57,13 +57,16 @@ def mfpt_diffusion(V: Callable, T: float, start: float, target: float, upper: fl
         τ = (1/T) ∫_target^start e^{V(y)/T} ∫_y^upper e^{−V(z)/T} dz dy.
 
     Both exponentials are shifted by their extreme values before exponentiating,
-    and the integrals are trapezoidal on ``points`` nodes (error O(h²))."""
-    z = np.linspace(target, upper, points)
+    and the integrals are trapezoidal on about ``points`` nodes, ``start`` among
+    them (error O(h²))."""
+    h = (upper - target) / (points - 1)
+    below = np.linspace(target, start, max(int(round((start - target) / h)), 1) + 1)
+    z = np.concatenate([below, np.linspace(start, upper, max(int(round((upper - start) / h)), 1) + 1)[1:]])  # start is a node
     v = V(z)
     inner_shift = v.min()
-    tail = trapezoid(np.exp(-(v - inner_shift) / T), z) - cumulative_trapezoid(
-        np.exp(-(v - inner_shift) / T), z, initial=0.0
-    )  # ∫_z^upper e^{−(V − shift)/T}
+    weight = np.exp(-(v - inner_shift) / T)
+    # ∫_z^upper e^{−(V − shift)/T}, summed from the upper end: no cancellation between the two wells' masses
+    tail = -cumulative_trapezoid(weight[::-1], z[::-1], initial=0.0)[::-1]
     keep = z <= start
     outer_shift = v[keep].max()
     outer = trapezoid(np.exp((v[keep] - outer_shift) / T) * tail[keep], z[keep])

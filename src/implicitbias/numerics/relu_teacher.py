@@ -103,13 +103,14 @@ def grad(W: torch.Tensor, V: torch.Tensor) -> torch.Tensor:
     return (radial[..., None] * W / nw[..., None] + ((math.pi - theta) * sign) @ Ub) / (2 * math.pi)
 
 
-def minibatch_grad(W: torch.Tensor, V: torch.Tensor, X: torch.Tensor, label_noise: torch.Tensor | None = None):
-    """Gradient of (1/2B) Σ_b (f(x_b) − f*(x_b) − ε_b)² for inputs X ``[R, B, d]`` and optional label noise ε ``[R, B]``:
-    (1/B) Σ_b r_b 1[wᵢ·x_b > 0] x_b.  Its mean over x ~ N(0, I) (and ε of mean 0) is ∇L."""
+def minibatch_grad(W: torch.Tensor, V: torch.Tensor, X: torch.Tensor, label_noise=None, t: int = 0):
+    """Gradient of (1/2B) Σ_b (f(x_b) − (f*(x_b) + ε_b))² for inputs X ``[R, B, d]``: (1/B) Σ_b r_b 1[wᵢ·x_b > 0] x_b,
+    with the residuals r = f − f* perturbed by ``label_noise`` (an ``implicitbias.numerics.label_noise.LabelNoise``,
+    fresh ±σ at step t) when given.  Its mean over x ~ N(0, I) (and ε of mean 0) is ∇L."""
     Z = X @ W.transpose(1, 2)  # [R, B, n]
     r = Z.clamp_min(0).sum(-1) - (X @ V.T).clamp_min(0).sum(-1)
     if label_noise is not None:
-        r = r - label_noise
+        r = label_noise.perturb(r, t)
     return ((r[..., None] * (Z > 0)).transpose(1, 2) @ X) / X.shape[1]
 
 

@@ -17,13 +17,11 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ...figures import theme
 from ...numerics import gibbs, intervals, kramers
+from ...numerics.critical_points import OUTCOMES
 from ...numerics.double_well import TiltedDoubleWell
-from .claims import complete, escape_times, final_rows, temperature
-
-NAMES = {"gd": "GD", "sgd": "SGD", "label_noise_sgd": "label-noise SGD", "noisy_gd": "noisy GD (Langevin)"}
-
+from ...pipeline import theme
+from .claims import NAMES, complete, escape_times, final_rows, outcomes, temperature
 
 def figure(table: pd.DataFrame, settings: dict, reference=None):
     table = complete(table)
@@ -45,12 +43,12 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
 def panel_gd(ax, dw, well: TiltedDoubleWell):
     gd = dw[(dw.optimizer == "gd") & (dw.step > 0)]
     if len(gd):
-        worst = gd.groupby(["eta", "step"], as_index=False).distance_to_a.max()
+        worst = gd.groupby(["eta_abs", "step"], as_index=False).distance_to_a.max().rename(columns={"eta_abs": "eta"})
         worst["eta"] = worst.eta.map(lambda v: f"{v:g}")
         floor = np.finfo(float).tiny
         sns.lineplot(data=worst.assign(distance_to_a=worst.distance_to_a.clip(lower=floor)), x="step",
                      y="distance_to_a", hue="eta", ax=ax, lw=1)  # fmt: skip
-        for eta, rows in gd.groupby("eta"):
+        for eta, rows in gd.groupby("eta_abs"):
             ax.axhline(float(rows.rounding_bound.iloc[0]), color="0.5", lw=0.5, ls="--")
         limit = 2 / float(gd.secant_sharpness.iloc[0])
         handles, labels = ax.get_legend_handles_labels()
@@ -66,7 +64,7 @@ def panel_arrhenius(ax, ax_surv, dw, well: TiltedDoubleWell, s: dict, palette):
     lam_b, mu_s, lam_a = well.curvatures()
     rows = []
     for (opt, eta, sigma), cell in final_rows(dw[dw.optimizer.isin(["noisy_gd", "sgd"]) & (dw.sigma > 0)]).groupby(
-        ["optimizer", "eta", "sigma"]
+        ["optimizer", "eta_abs", "sigma"]
     ):
         tau, se, x, n = escape_times(cell, K)
         rows.append({"optimizer": opt, "eta": eta, "sigma": sigma, "T": temperature(eta, sigma), "tau": tau * eta,
@@ -104,7 +102,7 @@ def panel_gibbs(ax, dw, well: TiltedDoubleWell):
     last = final_rows(dw[(dw.optimizer == "noisy_gd") & (dw.sigma > 0)])
     b, s_, a = well.critical_points()
     grid = np.linspace(b - 0.8, a + 0.8, 801)
-    for i, ((eta, sigma), rows) in enumerate(last.groupby(["eta", "sigma"])):
+    for i, ((eta, sigma), rows) in enumerate(last.groupby(["eta_abs", "sigma"])):
         T = temperature(eta, sigma)
         color = sns.color_palette("rocket", last.sigma.nunique())[i]
         sns.histplot(x=rows.theta, stat="density", bins=np.linspace(b - 0.8, a + 0.8, 60), element="step",
@@ -121,14 +119,15 @@ def panel_gibbs(ax, dw, well: TiltedDoubleWell):
 
 def panel_losses(ax, ts):
     last = final_rows(ts)
+    last = last.assign(outcome=outcomes(last))
     if len(last):
         floor = float(last.loss_bound.min())
         frame = last.assign(method=last.optimizer.map(NAMES), loss=last.certified_loss.fillna(np.inf).clip(lower=floor))
-        outcomes = ["global", "spurious", "uncertified", "diverged"]
+        kinds = list(OUTCOMES)
         sns.stripplot(data=frame, x="method", y="loss", hue="outcome", ax=ax, size=2.5, jitter=0.3,
                       order=[NAMES[o] for o in NAMES if o in set(last.optimizer)],
-                      hue_order=[o for o in outcomes if o in set(frame.outcome)],
-                      palette=dict(zip(outcomes, sns.color_palette(theme.PALETTE)[1:5])))  # fmt: skip
+                      hue_order=[o for o in kinds if o in set(frame.outcome)],
+                      palette=dict(zip(kinds, sns.color_palette(theme.PALETTE)[1:5])))  # fmt: skip
         ax.axhline(floor, color="0.5", lw=0.5, ls="--")
         ax.legend(fontsize="xx-small", title="certified as", title_fontsize="xx-small")
         ax.tick_params(axis="x", labelrotation=20, labelsize="x-small")
@@ -138,6 +137,7 @@ def panel_losses(ax, ts):
 
 def panel_fractions(ax, ts, alpha: float):
     last = final_rows(ts)
+    last = last.assign(outcome=outcomes(last))
     rows = []
     for opt, f in last.groupby("optimizer"):
         x, n = int((f.outcome == "global").sum()), len(f)

@@ -42,28 +42,30 @@ import math
 import numpy as np
 import torch
 
-from ... import optim, replicates, rng
-from ... import train as loop
-from ...numerics import kramers
+from ...numerics import kramers, optim, replicates, rng, step_size
 from ...numerics import relu_teacher as rt
+from ...numerics import train as loop
 from ...numerics.double_well import TiltedDoubleWell
-from ...train import Trajectory
+from ...numerics.label_noise import LabelNoise
+from ...numerics.train import Trajectory
 
 LOSSES = {"double_well": "potential", "teacher_student": "squares"}
-NOISE_TAG, SIGN_TAG = 11, 12
-INIT_TAG, INPUT_TAG, LABEL_TAG, GAUSS_TAG = 21, 22, 23, 24
+NOISE_TAG = 11  # the double well's Gaussian noise; its label noise is numerics.label_noise's (tag 2)
+INIT_TAG, INPUT_TAG, GAUSS_TAG = 21, 22, 24
 
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     c0 = cells[0]
     if LOSSES.get(c0.model) != c0.loss:
         raise ValueError(f"escape: model {c0.model} needs loss {LOSSES.get(c0.model)!r}, not {c0.loss!r}")
+    # the step each cell takes (eta_abs; this experiment's eta is absolute)
+    steps = step_size.absolute_step([c.eta for c in cells], step_size.unit_of(settings, c0.optimizer))
     if c0.model == "teacher_student":
-        return train_teacher_student(settings["teacher_student"], cells, device, dtype)
+        return train_teacher_student(settings["teacher_student"], cells, steps, device, dtype)
     s = settings["double_well"]
     if c0.optimizer == "gd":
-        return train_gd(s, cells, device, dtype)
-    return train_noisy(s, cells, device, dtype)
+        return train_gd(s, cells, steps, device, dtype)
+    return train_noisy(s, cells, steps, device, dtype)
 
 
 # ------------------------------------------------------------------ double well: GD
@@ -101,12 +103,12 @@ def fixed_point_rounding(well: TiltedDoubleWell, eta) -> np.ndarray:
     return 8 * 2.0**-53 * (abs(a) + eta * terms) / (eta * well.d2V(a))
 
 
-def train_gd(s: dict, cells: list, device, dtype):
+def train_gd(s: dict, cells: list, steps: np.ndarray, device, dtype):
     well = TiltedDoubleWell(s["tilt"])
     inits = gd_inits(well, s["gd_inits"])
     J = len(inits)
     theta0 = torch.as_tensor(np.tile(inits, len(cells)), dtype=dtype, device=device)[:, None]
-    eta_run = np.repeat([c.eta for c in cells], J)
+    eta_run = np.repeat(steps, J)
     rule = optim.make("gd", theta0, torch.as_tensor(eta_run, dtype=dtype, device=device))
     a = well.a
     log_at = loop.log_schedule(s["gd_steps"], s["log_points"])
@@ -116,6 +118,7 @@ def train_gd(s: dict, cells: list, device, dtype):
     hi = 2 * a - well.s
     constants = {
         "theta0": np.tile(inits, len(cells)),
+        "eta_abs": eta_run,
         "secant_sharpness": np.full(len(eta_run), well.secant_sharpness(hi)),
         "rounding_bound": fixed_point_rounding(well, eta_run),
     }
@@ -153,16 +156,17 @@ def chain_reference(well: TiltedDoubleWell, eta: float, sigma: float, resolution
     return fine, abs(fine - coarse)
 
 
-def train_noisy(s: dict, cells: list, device, dtype):
+def train_noisy(s: dict, cells: list, steps: np.ndarray, device, dtype):
     """``runs`` replicates of every cell from θ₀ = a, ``steps`` steps; the step of first arrival at θ ≤ b."""
     well = TiltedDoubleWell(s["tilt"])
     b, _, a = well.critical_points()
     runs, K = s["runs"], s["steps"]
     seeds = replicates.seeds([c.seed for c in cells], runs, device)
     per_run = lambda v: torch.tensor(v, dtype=dtype, device=device).repeat_interleave(runs)  # noqa: E731
-    eta, sigma = per_run([c.eta for c in cells]), per_run([c.sigma for c in cells])
+    eta, sigma = per_run(steps), per_run([c.sigma for c in cells])
     gaussian = cells[0].optimizer == "noisy_gd"
-    noise = NormalStream(rng.stream_key(seeds, NOISE_TAG), 1) if gaussian else rng.Stream(rng.stream_key(seeds, SIGN_TAG), 1)
+    normals = NormalStream(rng.stream_key(seeds, NOISE_TAG), 1) if gaussian else None
+    labels = None if gaussian else LabelNoise(seeds, sigma)
     R = len(seeds)
     theta = torch.full((R,), a, dtype=dtype, device=device)
     alive = torch.ones(R, dtype=torch.bool, device=device)
@@ -176,7 +180,8 @@ def train_noisy(s: dict, cells: list, device, dtype):
     grow, cube, shift = 1 + 4 * eta, -4 * eta, -eta * well.c
     kick = eta * sigma
     for k in range(1, K + 1):
-        z = noise.normal(k)[:, 0] if gaussian else rng.signs(noise.uniform(k)[:, 0], dtype)
+        # noisy GD: + ησξ; SGD: the tilt's label c + ε, ε = ±σ, i.e. −η(V'(θ) + ε)
+        z = normals.normal(k)[:, 0] if gaussian else -labels.signs(k, 1, dtype)[:, 0]
         theta = torch.addcmul(torch.addcmul(shift, kick, z).addcmul_(grow, theta), cube, theta * theta * theta)
         alive &= theta > b
         before += alive
@@ -188,10 +193,11 @@ def train_noisy(s: dict, cells: list, device, dtype):
     escape = torch.where(alive, -1, before + 1).cpu().numpy()
     traj = Trajectory(steps=log_at, metrics={"theta": table.cpu().numpy()}, diverged_at=diverged_at.cpu().numpy(),
                       x=theta[:, None], cell_of_run=np.repeat(np.arange(len(cells)), runs))  # fmt: skip
-    chain = [chain_reference(well, c.eta, c.sigma, s["chain_resolution"]) if gaussian else (np.nan, np.nan)
-             for c in cells]  # fmt: skip
+    chain = [chain_reference(well, e, c.sigma, s["chain_resolution"]) if gaussian else (np.nan, np.nan)
+             for e, c in zip(steps, cells)]  # fmt: skip
     constants = {
         "replicate": np.tile(np.arange(runs), len(cells)),
+        "eta_abs": eta.cpu().numpy(),
         "escape_step": escape,
         "tau_chain": np.repeat([t for t, _ in chain], runs),
         "tau_chain_error": np.repeat([e for _, e in chain], runs),
@@ -207,12 +213,12 @@ class TeacherStudent:
 
     def __init__(self, V, n, d, optimizer, seeds, sigma, batch_size):
         self.V, self.n, self.d, self.optimizer = V, n, d, optimizer
-        self.sigma = sigma[:, None]
+        self.sigma = sigma[:, None]  # Langevin's gradient noise (noisy_gd)
         self.batch = batch_size
         size = {"sgd": batch_size * d, "label_noise_sgd": batch_size * d, "noisy_gd": n * d}.get(optimizer, 0)
         self.normals = NormalStream(rng.stream_key(seeds, GAUSS_TAG if optimizer == "noisy_gd" else INPUT_TAG), size) \
             if size else None  # fmt: skip
-        self.labels = rng.Stream(rng.stream_key(seeds, LABEL_TAG), batch_size) if optimizer == "label_noise_sgd" else None
+        self.labels = LabelNoise(seeds, sigma) if optimizer == "label_noise_sgd" else None
 
     def W(self, x):
         return x.reshape(x.shape[0], self.n, self.d)
@@ -224,8 +230,7 @@ class TeacherStudent:
         W = self.W(x)
         if self.optimizer in ("sgd", "label_noise_sgd"):
             X = self.normals.normal(t).reshape(x.shape[0], self.batch, self.d)
-            eps = self.sigma * rng.signs(self.labels.uniform(t), x.dtype) if self.labels is not None else None
-            return rt.minibatch_grad(W, self.V, X, eps).reshape(x.shape)
+            return rt.minibatch_grad(W, self.V, X, self.labels, t).reshape(x.shape)
         g = rt.grad(W, self.V).reshape(x.shape)
         if self.optimizer == "noisy_gd":
             g = g + self.sigma * self.normals.normal(t)
@@ -245,25 +250,24 @@ def newton(W: torch.Tensor, V: torch.Tensor, steps: int) -> torch.Tensor:
 
 
 def certify(W: torch.Tensor, V: torch.Tensor, newton_steps: int) -> dict[str, np.ndarray]:
-    """Classify every run's end point: global, certified spurious minimum, or uncertified.
+    """The numbers that classify every run's end point (``implicitbias.numerics.critical_points``).
 
-    Global if L ≤ its rounding bound.  Otherwise ``newton_steps`` Newton steps
-    find the critical point GD was converging to, where the gradient norm, the
-    smallest Hessian eigenvalue (``torch.func.hessian`` of the closed form) and L
-    are compared with their rounding bounds."""
+    A run whose loss L is at most its rounding bound is at a global minimum as it
+    stands.  From every other finite point ``newton_steps`` Newton steps find the
+    critical point GD was converging to, where L, the gradient norm and the
+    smallest eigenvalue of the exact Hessian (``torch.func.hessian`` of the closed
+    form) are measured together with their rounding bounds."""
     R, n, d = W.shape
-    k = V.shape[0]
-    L = rt.loss(W, V)
-    eps_L = rt.loss_rounding_bound(W, V)
-    out = {name: torch.full((R,), float("nan"), dtype=W.dtype, device=W.device)
-           for name in ("certified_loss", "loss_bound", "grad_norm", "grad_bound", "lambda_min", "hessian_bound",
-                        "newton_displacement")}  # fmt: skip
+    nan = lambda: torch.full((R,), float("nan"), dtype=W.dtype, device=W.device)  # noqa: E731
+    out = {name: nan() for name in ("certified_loss", "loss_bound", "grad_norm", "grad_bound", "lambda_min",
+                                    "hessian_bound", "newton_displacement")}  # fmt: skip
     finite = torch.isfinite(W.reshape(R, -1)).all(dim=1)
-    glob = finite & (L <= eps_L)
+    L, eps_L = rt.loss(W, V), rt.loss_rounding_bound(W, V)
+    at_zero = finite & (L <= eps_L)
     out["certified_loss"] = torch.where(finite, L, out["certified_loss"])
     out["loss_bound"] = torch.where(finite, eps_L, out["loss_bound"])
-    out["newton_displacement"] = torch.where(glob, torch.zeros_like(L), out["newton_displacement"])
-    idx = torch.nonzero(finite & ~glob).flatten()
+    out["newton_displacement"] = torch.where(at_zero, torch.zeros_like(L), out["newton_displacement"])
+    idx = torch.nonzero(finite & ~at_zero).flatten()
     if len(idx):
         W0 = W[idx]
         Ws = newton(W0, V, newton_steps)
@@ -278,27 +282,21 @@ def certify(W: torch.Tensor, V: torch.Tensor, newton_steps: int) -> dict[str, np
             "grad_norm": torch.linalg.vector_norm(rt.grad(Ws, V).reshape(len(idx), -1), dim=1),
             "grad_bound": rt.grad_rounding_bound(Ws, V),
             "lambda_min": lam,
-            "hessian_bound": rt.hessian_rounding_bound(H, n, k),
+            "hessian_bound": rt.hessian_rounding_bound(H, n, V.shape[0]),
             "newton_displacement": torch.linalg.vector_norm((Ws - W0).reshape(len(idx), -1), dim=1),
         }
         for name, v in values.items():
             out[name][idx] = v
-    res = {name: v.cpu().numpy() for name, v in out.items()}
-    is_global = res["certified_loss"] <= res["loss_bound"]
-    spurious = (~is_global & (res["grad_norm"] <= res["grad_bound"]) & (res["lambda_min"] >= -res["hessian_bound"])
-                & (res["certified_loss"] > res["loss_bound"]))  # fmt: skip
-    res["outcome"] = np.where(~finite.cpu().numpy(), "diverged",
-                              np.where(is_global, "global", np.where(spurious, "spurious", "uncertified")))  # fmt: skip
-    return res
+    return {name: v.cpu().numpy() for name, v in out.items()}
 
 
-def train_teacher_student(s: dict, cells: list, device, dtype):
+def train_teacher_student(s: dict, cells: list, steps: np.ndarray, device, dtype):
     k, n, d, runs = s["k"], s["n"], s["d"], s["runs"]
     V = rt.teacher(k, d, dtype, device)
     seeds = replicates.seeds([c.seed for c in cells], runs, device)
     R = len(seeds)
     per_run = lambda v: torch.tensor(v, dtype=dtype, device=device).repeat_interleave(runs)  # noqa: E731
-    eta, sigma = per_run([c.eta for c in cells]), per_run([c.sigma for c in cells])
+    eta, sigma = per_run(steps), per_run([c.sigma for c in cells])
     x0 = (rng.normal(rng.stream_key(seeds, INIT_TAG), 0, n * d, dtype) / math.sqrt(d)).to(device)
     objective = TeacherStudent(V, n, d, cells[0].optimizer, seeds, sigma, s["batch_size"])
     log_at = loop.log_schedule(s["steps"], s["log_points"])
@@ -318,4 +316,5 @@ def train_teacher_student(s: dict, cells: list, device, dtype):
     constants = certify(W, V, s["newton_steps"])
     constants["polished_loss"] = rt.loss(W, V).cpu().numpy()
     constants["replicate"] = np.tile(np.arange(runs), len(cells))
+    constants["eta_abs"] = eta.cpu().numpy()
     return traj, constants

@@ -1,1 +1,0 @@
-"""Figure "escape": contract.yaml, train.py (torch), claims.py (no torch), figure.py, caption.rst."""
