@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import REPO, quick_config
+from mutations import World
+from mutations.escape import MUTATIONS
 from scipy import stats
 from scipy.integrate import cumulative_trapezoid
 
-from conftest import REPO, quick_config
 from implicitbias import experiments
 from implicitbias.experiments.escape import claims as escape_claims
 from implicitbias.experiments.escape import train as escape_train
@@ -26,8 +28,6 @@ from implicitbias.numerics.label_noise import LABEL_TAG
 from implicitbias.pipeline import config as ibconfig
 from implicitbias.pipeline import jobs
 from implicitbias.pipeline.grid import Cell
-from mutations import World
-from mutations.escape import MUTATIONS
 
 DT = torch.float64
 CPU = torch.device("cpu")
@@ -50,7 +50,7 @@ def test_critical_points_are_the_roots_of_v_prime():
 
 
 def test_secant_sharpness_is_the_largest_secant_slope():
-    b, s, a = WELL.critical_points()
+    _, s, a = WELL.critical_points()
     hi = 2 * a - s
     x = np.linspace(s, hi, 200001)[1:]
     x = x[np.abs(x - a) > 1e-6]
@@ -80,8 +80,8 @@ def test_mfpt_of_free_and_linear_diffusion_against_closed_forms():
 
 def test_mfpt_tends_to_kramers_with_an_order_T_correction():
     """The exact diffusion time over Kramers' is 1 + O(T): (ratio − 1)/T stays bounded and the ratio → 1."""
-    b, s, a = WELL.critical_points()
-    lam_b, mu_s, lam_a = WELL.curvatures()
+    b, _, a = WELL.critical_points()
+    _, mu_s, lam_a = WELL.curvatures()
     Ts = WELL.barrier / np.array([4.0, 8.0, 16.0])
     ratio = np.array([kramers.mfpt_diffusion(WELL.V, T, a, b, a + 1.6) / kramers.kramers_time(WELL.barrier, lam_a, mu_s, T)
                       for T in Ts])  # fmt: skip
@@ -92,15 +92,15 @@ def test_mfpt_tends_to_kramers_with_an_order_T_correction():
 def test_chain_first_passage_has_the_first_order_euler_correction():
     """Nyström's chain time over the diffusion's, at small η: 1 + c(T)η + O(η²) with c(T) → −(V''(a) − |V''(s)|)/4
     as T → 0; the gap to the formula halves (O(T)) when T halves."""
-    b, s, a = WELL.critical_points()
-    lam_b, mu_s, lam_a = WELL.curvatures()
+    b, _, a = WELL.critical_points()
+    _, mu_s, lam_a = WELL.curvatures()
     gaps = []
     for x in (4.0, 8.0):
         T = WELL.barrier / x
         coef = []
         for eta in (0.004, 0.002):
             sd = math.sqrt(2 * T * eta)
-            chain = kramers.mfpt_chain(lambda z: z - eta * WELL.dV(z), sd, a, b, a + 1.6, sd / 8)
+            chain = kramers.mfpt_chain(lambda z, eta=eta: z - eta * WELL.dV(z), sd, a, b, a + 1.6, sd / 8)
             coef.append((chain * eta / kramers.mfpt_diffusion(WELL.V, T, a, b, a + 1.6) - 1) / eta)
         assert abs(coef[0] - coef[1]) < 0.1 * abs(coef[1])  # first order in η: the coefficient has converged
         gaps.append(abs(coef[1] - kramers.euler_correction(1.0, lam_a, mu_s)))
@@ -150,7 +150,7 @@ def test_first_order_euler_density_matches_the_chain_to_order_eta_squared():
     for eta in (0.02, 0.01):
         sd = math.sqrt(2 * T * eta)
         grid = np.arange(WELL.b - 1.4, WELL.a + 1.5, sd / 10)
-        p = gibbs.chain_stationary(lambda z: z - eta * WELL.dV(z), sd, grid)
+        p = gibbs.chain_stationary(lambda z, eta=eta: z - eta * WELL.dV(z), sd, grid)
         Fc = cumulative_trapezoid(p, grid, initial=0)
         Fc /= Fc[-1]
         far.append(np.max(np.abs(Fc - gibbs.cdf(WELL.V, T, grid))))

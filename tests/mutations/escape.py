@@ -16,11 +16,16 @@ def _rows(table, model, optimizer=None):
     return mask & (table.optimizer == optimizer) if optimizer else mask
 
 
+def _stopped(world: World, optimizer: str, steps: int) -> World:
+    """The double well's ``optimizer`` runs as if stopped after ``steps`` steps (later rows dropped)."""
+    t = world.table
+    world.table = t[~(_rows(t, "double_well", optimizer) & (t.step > steps))].reset_index(drop=True)
+    return world
+
+
 def gd_stopped_after_five_steps(world: World) -> World:
     """GD on the double well run for 5 steps only: far from a."""
-    t = world.table
-    world.table = t[~(_rows(t, "double_well", "gd") & (t.step > 5))].reset_index(drop=True)
-    return world
+    return _stopped(world, "gd", 5)
 
 
 def noise_switched_off(world: World) -> World:
@@ -54,9 +59,7 @@ def temperature_twice_too_high(world: World) -> World:
 
 def stopped_before_mixing(world: World) -> World:
     """Noisy GD stopped after 10 steps: the runs are still at a, far from the Gibbs density."""
-    t = world.table
-    world.table = t[~(_rows(t, "double_well", "noisy_gd") & (t.step > 10))].reset_index(drop=True)
-    return world
+    return _stopped(world, "noisy_gd", 10)
 
 
 def temperature_has_no_effect(world: World) -> World:

@@ -22,7 +22,7 @@ Two exact references bracket the asymptotics:
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy.integrate import cumulative_trapezoid, trapezoid
@@ -60,8 +60,8 @@ def mfpt_diffusion(V: Callable, T: float, start: float, target: float, upper: fl
     and the integrals are trapezoidal on about ``points`` nodes, ``start`` among
     them (error O(h²))."""
     h = (upper - target) / (points - 1)
-    below = np.linspace(target, start, max(int(round((start - target) / h)), 1) + 1)
-    z = np.concatenate([below, np.linspace(start, upper, max(int(round((upper - start) / h)), 1) + 1)[1:]])  # start is a node
+    below = np.linspace(target, start, max(round((start - target) / h), 1) + 1)
+    z = np.concatenate([below, np.linspace(start, upper, max(round((upper - start) / h), 1) + 1)[1:]])  # start is a node
     v = V(z)
     inner_shift = v.min()
     weight = np.exp(-(v - inner_shift) / T)
@@ -84,7 +84,7 @@ def mfpt_chain(
     follows from the same quadrature.  ``h`` must be a small fraction of
     ``noise_sd`` (the kernel's width); halve it to measure the discretisation error.
     """
-    x = np.linspace(target, upper, int(math.ceil((upper - target) / h)) + 1)
+    x = np.linspace(target, upper, math.ceil((upper - target) / h) + 1)
     w = np.full(len(x), x[1] - x[0])
     w[0] = w[-1] = (x[1] - x[0]) / 2
     m = step_map(x)

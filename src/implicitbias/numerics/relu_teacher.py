@@ -130,7 +130,7 @@ def grad_rounding_bound(W: torch.Tensor, V: torch.Tensor) -> torch.Tensor:
     """A bound on the rounding error of :func:`grad`, ``[R]``: γ_m Σᵢ (Σ_u ‖term_iu‖) in the Frobenius sense,
     m = n + k + 8, plus the conditioning of θ = arccos(cos θ), whose error 4u/sin θ multiplies ‖u‖."""
     Ub = torch.cat([W, V.expand(W.shape[0], -1, -1)], dim=1)
-    nw, nu, cos, theta = _pairs(W, Ub, True)
+    _, nu, cos, theta = _pairs(W, Ub, True)
     sin = torch.sqrt(torch.clamp(1 - cos * cos, min=0.0))
     size = nu[..., None, :] * (sin + (math.pi - theta))  # ‖term_iu‖ ≤ ‖u‖(sin θ + π − θ)
     off = torch.ones_like(cos, dtype=torch.bool)
@@ -143,7 +143,8 @@ def grad_rounding_bound(W: torch.Tensor, V: torch.Tensor) -> torch.Tensor:
 
 def hessian(W: torch.Tensor, V: torch.Tensor) -> torch.Tensor:
     """The exact Hessian ∇²L of every run by forward-over-reverse AD of the closed form, ``[R, P, P]``, P = n·d."""
-    from torch.func import hessian as func_hessian, vmap
+    from torch.func import hessian as func_hessian
+    from torch.func import vmap
 
     return vmap(func_hessian(loss_one), in_dims=(0, None))(W.reshape(W.shape[0], -1), V)
 

@@ -23,6 +23,7 @@ from ...numerics.double_well import TiltedDoubleWell
 from ...pipeline import theme
 from .claims import NAMES, complete, escape_times, final_rows, outcomes, temperature
 
+
 def figure(table: pd.DataFrame, settings: dict, reference=None):
     table = complete(table)
     fig, axes = theme.grid(2, 3, height=5.0)
@@ -61,12 +62,12 @@ def panel_gd(ax, dw, well: TiltedDoubleWell):
 
 def panel_arrhenius(ax, ax_surv, dw, well: TiltedDoubleWell, s: dict, palette):
     K = int(s["steps"])
-    lam_b, mu_s, lam_a = well.curvatures()
+    _, mu_s, lam_a = well.curvatures()
     rows = []
     for (opt, eta, sigma), cell in final_rows(dw[dw.optimizer.isin(["noisy_gd", "sgd"]) & (dw.sigma > 0)]).groupby(
         ["optimizer", "eta_abs", "sigma"]
     ):
-        tau, se, x, n = escape_times(cell, K)
+        tau, se, _, _ = escape_times(cell, K)
         rows.append({"optimizer": opt, "eta": eta, "sigma": sigma, "T": temperature(eta, sigma), "tau": tau * eta,
                      "se": se * eta, "chain": float(cell.tau_chain.iloc[0]) * eta, "cell": cell})  # fmt: skip
     if rows:

@@ -149,7 +149,7 @@ def chain_reference(well: TiltedDoubleWell, eta: float, sigma: float, resolution
     """The exact mean escape step of noisy GD from a to θ ≤ b (Nyström, grid ησ/resolution), and the
     change when the grid is halved (its discretisation error)."""
     b, _, a = well.critical_points()
-    step = lambda x: x - eta * well.dV(x)  # noqa: E731
+    step = lambda x: x - eta * well.dV(x)
     h = eta * sigma / resolution
     coarse = kramers.mfpt_chain(step, eta * sigma, a, b, a + 1.6, h)
     fine = kramers.mfpt_chain(step, eta * sigma, a, b, a + 1.6, h / 2)
@@ -162,7 +162,7 @@ def train_noisy(s: dict, cells: list, steps: np.ndarray, device, dtype):
     b, _, a = well.critical_points()
     runs, K = s["runs"], s["steps"]
     seeds = replicates.seeds([c.seed for c in cells], runs, device)
-    per_run = lambda v: torch.tensor(v, dtype=dtype, device=device).repeat_interleave(runs)  # noqa: E731
+    per_run = lambda v: torch.tensor(v, dtype=dtype, device=device).repeat_interleave(runs)
     eta, sigma = per_run(steps), per_run([c.sigma for c in cells])
     gaussian = cells[0].optimizer == "noisy_gd"
     normals = NormalStream(rng.stream_key(seeds, NOISE_TAG), 1) if gaussian else None
@@ -238,14 +238,24 @@ class TeacherStudent:
 
 
 def newton(W: torch.Tensor, V: torch.Tensor, steps: int) -> torch.Tensor:
-    """``steps`` Newton steps W ← W − (∇²L)⁻¹∇L on the exact Hessian, for a stack of runs;
-    a run whose step is not finite (a singular Hessian) keeps its point."""
+    """Up to ``steps`` Newton steps W ← W − (∇²L)⁻¹∇L on the exact Hessian, for a stack of runs.
+
+    A run stops once its step is below 4u‖W‖ (converged to working precision); a
+    run whose step is not finite (a singular Hessian) keeps its point."""
     R, n, d = W.shape
+    moving = torch.ones(R, dtype=torch.bool, device=W.device)
     for _ in range(steps):
-        g = rt.grad(W, V).reshape(R, n * d, 1)
-        step = torch.linalg.lstsq(rt.hessian(W, V), g).solution.reshape(R, n, d)
-        ok = torch.isfinite(step.reshape(R, -1)).all(dim=1)
-        W = torch.where(ok[:, None, None], W - step, W)
+        idx = torch.nonzero(moving).flatten()
+        if not len(idx):
+            break
+        Wi = W[idx]
+        g = rt.grad(Wi, V).reshape(len(idx), n * d, 1)
+        step = torch.linalg.lstsq(rt.hessian(Wi, V), g).solution.reshape(len(idx), n, d)
+        size = torch.linalg.vector_norm(step.reshape(len(idx), -1), dim=1)
+        ok = torch.isfinite(size)
+        W = W.clone()
+        W[idx[ok]] = Wi[ok] - step[ok]
+        moving[idx] = ok & (size > 4 * rt.U * torch.linalg.vector_norm(Wi.reshape(len(idx), -1), dim=1))
     return W
 
 
@@ -257,8 +267,8 @@ def certify(W: torch.Tensor, V: torch.Tensor, newton_steps: int) -> dict[str, np
     critical point GD was converging to, where L, the gradient norm and the
     smallest eigenvalue of the exact Hessian (``torch.func.hessian`` of the closed
     form) are measured together with their rounding bounds."""
-    R, n, d = W.shape
-    nan = lambda: torch.full((R,), float("nan"), dtype=W.dtype, device=W.device)  # noqa: E731
+    R, n, _ = W.shape
+    nan = lambda: torch.full((R,), float("nan"), dtype=W.dtype, device=W.device)
     out = {name: nan() for name in ("certified_loss", "loss_bound", "grad_norm", "grad_bound", "lambda_min",
                                     "hessian_bound", "newton_displacement")}  # fmt: skip
     finite = torch.isfinite(W.reshape(R, -1)).all(dim=1)
@@ -295,7 +305,7 @@ def train_teacher_student(s: dict, cells: list, steps: np.ndarray, device, dtype
     V = rt.teacher(k, d, dtype, device)
     seeds = replicates.seeds([c.seed for c in cells], runs, device)
     R = len(seeds)
-    per_run = lambda v: torch.tensor(v, dtype=dtype, device=device).repeat_interleave(runs)  # noqa: E731
+    per_run = lambda v: torch.tensor(v, dtype=dtype, device=device).repeat_interleave(runs)
     eta, sigma = per_run(steps), per_run([c.sigma for c in cells])
     x0 = (rng.normal(rng.stream_key(seeds, INIT_TAG), 0, n * d, dtype) / math.sqrt(d)).to(device)
     objective = TeacherStudent(V, n, d, cells[0].optimizer, seeds, sigma, s["batch_size"])
