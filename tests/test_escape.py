@@ -26,7 +26,7 @@ from implicitbias.numerics.critical_points import classify
 from implicitbias.numerics.double_well import TiltedDoubleWell
 from implicitbias.numerics.label_noise import LABEL_TAG
 from implicitbias.pipeline import config as ibconfig
-from implicitbias.pipeline import jobs
+from implicitbias.pipeline import jobs, schema
 from implicitbias.pipeline.grid import Cell
 
 DT = torch.float64
@@ -226,9 +226,7 @@ def test_classify_end_points():
 
 
 def settings() -> dict:
-    config = quick_config()
-    ibconfig.plan(config, REPO / "workflow" / "schemas" / "config.schema.yaml")
-    return config["experiments"]["escape"]["settings"]
+    return schema.settings_of("escape", quick_config()["experiments"]["escape"]["settings"])
 
 
 def test_gd_steps_by_hand():
@@ -291,9 +289,14 @@ def test_teacher_student_uses_the_same_initialisations_for_every_optimizer():
     torch.testing.assert_close(a.x, b.x, rtol=0, atol=0)  # sigma = 0: Langevin is GD
 
 
-def test_wrong_loss_is_refused():
-    with pytest.raises(ValueError, match="needs loss"):
-        escape_train.train_batch(settings(), [Cell("double_well", "squares", "gd", 0.05, 0.0, 0)], CPU, DT)
+def test_a_model_with_the_other_model_s_loss_or_optimizer_fails_at_planning():
+    for entry in ({"loss": "squares"}, {"optimizer": "label_noise_sgd"}):
+        config = quick_config()
+        config["experiments"]["escape"]["include"].append({"model": "double_well", **entry, "eta": 0.05})
+        with pytest.raises(ibconfig.ConfigError) as err:
+            ibconfig.plan(config, REPO / "workflow" / "schemas" / "config.schema.yaml")
+        message = ibconfig.explain(err.value)
+        assert "experiments.escape" in message and "allowed combinations for escape" in message
 
 
 # ------------------------------------------------------------------ claims on the quick config
