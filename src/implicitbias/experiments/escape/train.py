@@ -9,10 +9,10 @@ saddle s, deep minimum b (``implicitbias.numerics.double_well``).
 - ``noisy_gd``: θ ← θ − ηV'(θ) + ησξ, ξ ~ N(0, 1): the Euler–Maruyama chain of
   overdamped Langevin dynamics at temperature T = ησ²/2 (unadjusted Langevin).
 - ``sgd``: V = ½(V₊ + V₋) with V± = V ± σθ, one of the two sampled per step:
-  θ ← θ − η(V'(θ) ± σ), gradient noise ±σ of the same variance σ² (equivalently,
-  label noise ε = ±σ on the tilt, as the lecture writes label noise).
+  θ ← θ − η(V'(θ) + ε), ε = ±σ, gradient noise of the same variance σ²; it is
+  label noise ε on the tilt's label c, drawn by ``implicitbias.numerics.label_noise``.
 
-Every noisy cell holds ``runs`` replicates (``implicitbias.replicates``), all
+Every noisy cell holds ``runs`` replicates (``implicitbias.numerics.replicates``), all
 started at a and run for ``steps`` steps; a run *escapes* at the first step
 with θ ≤ b.  The table has one row per run and logged step (θ), with the run's
 escape step (−1: not by ``steps``) and, per cell, the exact mean escape time of
@@ -24,15 +24,15 @@ student (n units) learning an orthonormal teacher (k units) from x ~ N(0, I_d)
 initialisation W₀ ~ N(0, 1/d) (the same W₀ for every optimizer: paired runs).
 ``steps`` steps of the optimizer, then the same ``polish_steps`` GD steps for
 all, then Newton steps on the exact Hessian (``torch.func``) from every point
-that is not already a global minimum, then a certificate:
-
-- global: L ≤ γ Σ|terms of L| (its rounding bound; L ≥ 0 everywhere);
-- spurious: ‖∇L‖ ≤ its rounding bound, λ_min(∇²L) ≥ −(rounding bound), L > rounding bound;
-- otherwise uncertified (or diverged).
+that is not already a global minimum.  The table keeps, per run, the numbers
+that certify its end point (loss, gradient norm, smallest Hessian eigenvalue and
+their rounding bounds); ``implicitbias.numerics.critical_points`` reads them as
+a global minimum, a spurious minimum, or neither.
 
 Optimizers: ``gd`` (∇L), ``sgd`` (gradient of a fresh batch of ``batch_size``
-Gaussian inputs), ``label_noise_sgd`` (the same with labels y ± σ), ``noisy_gd``
-(∇L + σξ: Langevin at T = ησ²/2).
+Gaussian inputs), ``label_noise_sgd`` (the same inputs as ``sgd``, with labels
+y ± σ: the two differ by the label noise alone), ``noisy_gd`` (∇L + σξ: Langevin
+at T = ησ²/2).
 """
 
 from __future__ import annotations
