@@ -29,25 +29,25 @@ E = "escape"
 
 # Where each bound comes from (the claims table's basis column).
 BASIS = {
-    "gd_stays": "rounding: the computed GD map stops within 8u(|a| + eta sum|terms of V'(a)|)/(eta V''(a)) of a; "
-    "theorem: for eta < 2/S, S the largest secant slope of V' through a on (s, 2a - s], every step shrinks |theta - a|",
+    "gd_stays": "rounding: the computed GD map stops within 8u(abs(a) + eta * sum of abs(terms of V'(a)))/(eta V''(a)) of a; "
+    "theorem: for eta < 2/S, S the largest secant slope of V' through a on (s, 2a - s], every step shrinks the distance to a",
     "escape": "statistics: Clopper-Pearson lower limit at level alpha/m; 1/2 is the fraction of an exponential "
     "escape time below its median",
     "chain": "statistics: z(alpha/m) standard errors of the mean escape step (delta method, censored at the "
     "horizon) combined with the Nystrom grid error (grid halved)",
     "prefactor": "statistics: z(alpha/m) standard errors of the runs, plus the finite-T (Laplace) correction "
-    "|tau_diffusion/tau_K - 1| from the exact first-passage integral, plus the first-order Euler correction "
-    "|eta (V''(a) - |V''(s)|)/4| (weak backward error analysis of the chain), plus the rest of the eta "
-    "correction |tau_chain eta/tau_diffusion - 1 - first-order| from the exact chain (Nystrom)",
+    "abs(tau_diffusion/tau_K - 1) from the exact first-passage integral, plus the first-order Euler correction "
+    "abs(eta (V''(a) + V''(s))/4) (weak backward error analysis of the chain), plus the rest of the eta "
+    "correction, abs(tau_chain/tau_diffusion - 1 - first order), from the exact chain (Nystrom)",
     "slope": "statistics: z(alpha/m) standard errors of the weighted fit of log tau on 1/T (weights from the "
-    "runs), plus |slope - Delta V| of the same fit to the exact diffusion times (the finite-T correction); the "
+    "runs), plus abs(slope - Delta V) of the same fit to the exact diffusion times (the finite-T correction); the "
     "first-order eta correction is a T-independent factor and leaves the slope unchanged, and the rest, the "
     "difference of the fits to the exact chain and diffusion times, is added",
     "ks": "statistics: DKW-Massart limit sqrt(ln(2m/alpha)/(2R)) for R independent runs, plus the KS distance "
     "between the chain's stationary law (Nystrom) and the Gibbs density, which to first order in eta is "
     "exp(-V/T)(1 + eta V'^2/(4T) - eta V''/2)/Z",
     "mass": "statistics: the difference of two binomial fractions in z(alpha/m) standard errors",
-    "certified": "rounding: |grad L| and -lambda_min(exact Hessian) below gamma_m bounds of their computation, "
+    "certified": "rounding: the gradient norm and -lambda_min(exact Hessian) below gamma_m bounds of their computation, "
     "L above the rounding bound of L (or at most it: a global minimum)",
     "spurious": "statistics: a Clopper-Pearson lower limit above 0 needs at least one certified spurious minimum; "
     "Safran & Shamir (ICML 2018) prove spurious minima exist for 6 <= k = n <= 20",
