@@ -44,8 +44,18 @@ def load(config_path: str, schema_path: str = SCHEMA) -> dict:
     return config
 
 
+def run_steps(settings: dict, models) -> int:
+    """Run-steps of a batch: for each cell (given by its model), ``steps`` × ``runs`` (replicates), each read
+    from the model's own settings object (``settings[model]``) when it has one, else from the experiment's."""
+    total = 0
+    for model in models:
+        own = settings.get(model) if isinstance(settings.get(model), dict) else {}
+        total += int(own.get("steps", settings.get("steps", 1))) * int(own.get("runs", settings.get("runs", 1)))
+    return total
+
+
 def _run_steps(config: dict, experiment: str, cells: list) -> int:
-    return len(cells) * int(config["experiments"][experiment]["settings"].get("steps", 1))
+    return run_steps(config["experiments"][experiment]["settings"], [c.model for c in cells])
 
 
 def measured_rates(results: str = "results") -> tuple[float, float] | None:
@@ -58,7 +68,7 @@ def measured_rates(results: str = "results") -> tuple[float, float] | None:
         spec = json.loads(prov.read_text())["spec"]
         with open(tsv, newline="") as fh:
             seconds = float(next(csv.DictReader(fh, delimiter="\t"))["s"])
-        steps = len(spec["cells"]) * int(spec["settings"].get("steps", 1))
+        steps = run_steps(spec["settings"], [c[0] for c in spec["cells"]])
         wall = json.loads(prov.read_text())["wall_seconds"]
         points.append((seconds, wall, steps))
     if not points:
