@@ -23,7 +23,7 @@ import numpy as np
 from ...numerics import least_squares as ls
 
 SGD_DELTA = 1e-6  # probability per run that the SGD bound (Markov's inequality) may fail
-GRID = 1025  # values of h = ηλ in [ηλ₊, ηβ] at which the momentum matrices are evaluated
+GRID = 257  # values of h = ηλ in [ηλ₊, ηβ] at which the momentum matrices are evaluated
 
 
 def gd_rate(eta_beta, lam_ratio) -> np.ndarray:
