@@ -94,6 +94,18 @@ def mfpt_chain(
     return float(1 + (k0 * w) @ tau)
 
 
+def noisy_gd_escape_steps(dV: Callable, eta: float, sigma: float, start: float, target: float, upper: float,
+                          resolution: int) -> tuple[float, float]:
+    """The exact mean number of steps of noisy GD θ ← θ − ηV'(θ) + ησξ from ``start`` to θ ≤ ``target``
+    (:func:`mfpt_chain` on a grid of spacing ησ/resolution), and its change when the grid is halved
+    (the discretisation error)."""
+    step = lambda x: x - eta * dV(x)
+    h = eta * sigma / resolution
+    coarse = mfpt_chain(step, eta * sigma, start, target, upper, h)
+    fine = mfpt_chain(step, eta * sigma, start, target, upper, h / 2)
+    return fine, abs(fine - coarse)
+
+
 def arrhenius_fit(inverse_T, log_tau, se_log_tau) -> dict:
     """Weighted least squares of log τ = log A + ΔV·(1/T), weights 1/se²; the standard errors of
     slope and intercept come from the runs' standard errors (not from the residuals), and

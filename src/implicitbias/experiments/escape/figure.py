@@ -68,8 +68,11 @@ def panel_arrhenius(ax, ax_surv, dw, well: TiltedDoubleWell, s: dict, palette):
         ["optimizer", "eta_abs", "sigma"]
     ):
         tau, se, _, _ = escape_times(cell, K)
+        b, _, a = well.critical_points()
+        chain = (kramers.noisy_gd_escape_steps(well.dV, eta, sigma, a, b, a + 1.6, s["chain_resolution"])[0]
+                 if opt == "noisy_gd" else np.nan)  # fmt: skip
         rows.append({"optimizer": opt, "eta": eta, "sigma": sigma, "T": temperature(eta, sigma), "tau": tau * eta,
-                     "se": se * eta, "chain": float(cell.tau_chain.iloc[0]) * eta, "cell": cell})  # fmt: skip
+                     "se": se * eta, "chain": chain * eta, "cell": cell})  # fmt: skip
     if rows:
         frame = pd.DataFrame(rows)
         for i, (opt, f) in enumerate(frame.groupby("optimizer")):

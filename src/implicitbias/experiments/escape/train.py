@@ -15,8 +15,7 @@ saddle s, deep minimum b (``implicitbias.numerics.double_well``).
 Every noisy cell holds ``runs`` replicates (``implicitbias.numerics.replicates``), all
 started at a and run for ``steps`` steps; a run *escapes* at the first step
 with θ ≤ b.  The table has one row per run and logged step (θ), with the run's
-escape step (−1: not by ``steps``) and, per cell, the exact mean escape time of
-the chain (``implicitbias.numerics.kramers.mfpt_chain``) as constants.
+escape step (−1: not by ``steps``).
 
 ``teacher_student`` (loss ``squares``): the population loss of a two-layer ReLU
 student (n units) learning an orthonormal teacher (k units) from x ~ N(0, I_d)
@@ -42,7 +41,7 @@ import math
 import numpy as np
 import torch
 
-from ...numerics import kramers, optim, replicates, rng, step_size
+from ...numerics import optim, replicates, rng, step_size
 from ...numerics import relu_teacher as rt
 from ...numerics import train as loop
 from ...numerics.double_well import TiltedDoubleWell
@@ -142,17 +141,6 @@ class NormalStream(rng.Stream):
         return self.normals[:, i]
 
 
-def chain_reference(well: TiltedDoubleWell, eta: float, sigma: float, resolution: int) -> tuple[float, float]:
-    """The exact mean escape step of noisy GD from a to θ ≤ b (Nyström, grid ησ/resolution), and the
-    change when the grid is halved (its discretisation error)."""
-    b, _, a = well.critical_points()
-    step = lambda x: x - eta * well.dV(x)
-    h = eta * sigma / resolution
-    coarse = kramers.mfpt_chain(step, eta * sigma, a, b, a + 1.6, h)
-    fine = kramers.mfpt_chain(step, eta * sigma, a, b, a + 1.6, h / 2)
-    return fine, abs(fine - coarse)
-
-
 def train_noisy(s: dict, cells: list, steps: np.ndarray, device, dtype):
     """``runs`` replicates of every cell from θ₀ = a, ``steps`` steps; the step of first arrival at θ ≤ b."""
     well = TiltedDoubleWell(s["tilt"])
@@ -190,14 +178,10 @@ def train_noisy(s: dict, cells: list, steps: np.ndarray, device, dtype):
     escape = torch.where(alive, -1, before + 1).cpu().numpy()
     traj = Trajectory(steps=log_at, metrics={"theta": table.cpu().numpy()}, diverged_at=diverged_at.cpu().numpy(),
                       x=theta[:, None], cell_of_run=np.repeat(np.arange(len(cells)), runs))  # fmt: skip
-    chain = [chain_reference(well, e, c.sigma, s["chain_resolution"]) if gaussian else (np.nan, np.nan)
-             for e, c in zip(steps, cells)]  # fmt: skip
     constants = {
         "replicate": np.tile(np.arange(runs), len(cells)),
         "eta_abs": eta.cpu().numpy(),
         "escape_step": escape,
-        "tau_chain": np.repeat([t for t, _ in chain], runs),
-        "tau_chain_error": np.repeat([e for _, e in chain], runs),
     }
     return traj, constants
 
