@@ -9,6 +9,7 @@ mutation fails ``test_every_check_has_a_mutation``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import re
 
@@ -41,6 +42,9 @@ def claims_in(name: str, world: World) -> list:
 
 
 def mutations_of(name: str) -> list:
+    """The experiment's wrong worlds; none when it has no module (its checks then fail the coverage test)."""
+    if importlib.util.find_spec(f"mutations.{name}") is None:
+        return []
     return importlib.import_module(f"mutations.{name}").MUTATIONS
 
 
