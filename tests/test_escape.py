@@ -20,7 +20,7 @@ from scipy.integrate import cumulative_trapezoid
 from implicitbias import experiments
 from implicitbias.experiments.escape import claims as escape_claims
 from implicitbias.experiments.escape import train as escape_train
-from implicitbias.numerics import gibbs, intervals, kramers, rng
+from implicitbias.numerics import gibbs, kramers, rng
 from implicitbias.numerics import relu_teacher as rt
 from implicitbias.numerics.critical_points import classify
 from implicitbias.numerics.double_well import TiltedDoubleWell
@@ -158,33 +158,6 @@ def test_first_order_euler_density_matches_the_chain_to_order_eta_squared():
     assert 1.7 < far[0] / far[1] < 2.3
     assert near[0] / near[1] > 3.2
     assert near[1] < 0.1 * far[1]
-
-
-# ------------------------------------------------------------------ statistics
-
-
-def test_clopper_pearson_closed_forms():
-    n, alpha = 40, 0.05
-    assert intervals.clopper_pearson(0, n, alpha) == pytest.approx((0.0, 1 - (alpha / 2) ** (1 / n)), rel=1e-12)
-    assert intervals.clopper_pearson(n, n, alpha) == pytest.approx(((alpha / 2) ** (1 / n), 1.0), rel=1e-12)
-    lo, hi = intervals.clopper_pearson(12, n, alpha)
-    assert stats.binom.sf(11, n, lo) == pytest.approx(alpha / 2, rel=1e-8)  # P(X ≥ 12 | lo) = α/2
-    assert stats.binom.cdf(12, n, hi) == pytest.approx(alpha / 2, rel=1e-8)  # P(X ≤ 12 | hi) = α/2
-
-
-def test_dkw_bonferroni_and_ks():
-    assert intervals.dkw_epsilon(1000, 0.01) == pytest.approx(math.sqrt(math.log(200) / 2000), rel=1e-15)
-    assert intervals.bonferroni_z(0.05, 1) == pytest.approx(stats.norm.ppf(0.975), rel=1e-12)
-    x = np.random.default_rng(0).standard_normal(500)
-    assert intervals.ks_distance(x, stats.norm.cdf) == pytest.approx(stats.kstest(x, "norm").statistic, rel=1e-12)
-
-
-def test_censored_mean_is_the_sample_mean_or_the_exponential_mle():
-    t = np.array([3.0, 7.0, 1.0, 9.0])
-    tau, se = intervals.ratio_mean(t, np.ones(4, dtype=bool))
-    assert tau == pytest.approx(t.mean()) and se == pytest.approx(t.std(ddof=1) / 2)
-    tau, _ = intervals.ratio_mean(np.array([3.0, 10.0, 1.0, 10.0]), np.array([True, False, True, False]))
-    assert tau == pytest.approx(24.0 / 2)  # total time at risk / passages
 
 
 # ------------------------------------------------------------------ the teacher–student network

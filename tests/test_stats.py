@@ -71,3 +71,21 @@ def test_standard_error_and_tail():
     assert stats.standard_error(x) == pytest.approx(np.std(x, ddof=1) / math.sqrt(10))
     assert math.isnan(stats.standard_error([1.0]))
     assert stats.two_sided_tail(1.959963984540054) == pytest.approx(0.05, rel=1e-9)
+
+
+def test_dkw_and_ks_distance():
+    from scipy.stats import kstest, norm
+
+    assert stats.dkw_epsilon(1000, 0.01) == pytest.approx(math.sqrt(math.log(200) / 2000), rel=1e-15)
+    assert math.isnan(stats.dkw_epsilon(0, 0.01)) and math.isnan(stats.ks_distance([], norm.cdf))
+    x = np.random.default_rng(0).standard_normal(500)
+    assert stats.ks_distance(x, norm.cdf) == pytest.approx(kstest(x, "norm").statistic, rel=1e-12)
+
+
+def test_censored_mean_is_the_sample_mean_or_the_exponential_mle():
+    t = np.array([3.0, 7.0, 1.0, 9.0])
+    tau, se = stats.ratio_mean(t, np.ones(4, dtype=bool))
+    assert tau == pytest.approx(t.mean()) and se == pytest.approx(t.std(ddof=1) / 2)
+    tau, _ = stats.ratio_mean(np.array([3.0, 10.0, 1.0, 10.0]), np.array([True, False, True, False]))
+    assert tau == pytest.approx(24.0 / 2)  # total time at risk / passages
+    assert all(math.isnan(v) for v in stats.ratio_mean([5.0, 5.0], [False, False]))

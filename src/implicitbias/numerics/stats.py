@@ -6,6 +6,12 @@ replicates) that the table actually holds, so it tightens as runs are added.
 Every function returns NaN when there are too few runs to say anything: a
 claim built on it then fails instead of passing on no evidence.
 
+Distributions and first-passage times: :func:`dkw_epsilon` bounds the
+Kolmogorov–Smirnov distance (:func:`ks_distance`) of R independent draws
+(Dvoretzky–Kiefer–Wolfowitz with Massart's tight constant: P(sup|F_R − F| > ε)
+≤ 2 exp(−2Rε²)); :func:`ratio_mean` is the mean of passage times censored at a
+horizon, with a standard error that assumes no distribution.
+
 A mean over R runs compared with a prediction may allow ``Z`` standard errors;
 ``Z = 4`` lets a correct claim fail with probability ``two_sided_tail(4)`` ≈
 6e-5 per row (normal approximation of the mean).
@@ -108,3 +114,38 @@ def richardson(late: float, early: float, ratio: float, q: float) -> tuple[float
     r = ratio**q
     w_late, w_early = 1 / (1 - r), r / (1 - r)
     return w_late * late - w_early * early, w_late, w_early
+
+
+def dkw_epsilon(n: int, alpha: float) -> float:
+    """ε with P(KS distance of n independent draws > ε) ≤ α: √(ln(2/α)/(2n)) (NaN for no draws)."""
+    return math.sqrt(math.log(2 / alpha) / (2 * n)) if n > 0 else float("nan")
+
+
+def ks_distance(samples, cdf) -> float:
+    """sup_x |F_n(x) − F(x)| for the empirical distribution F_n of ``samples`` and a CDF callable (NaN for none)."""
+    x = np.sort(np.asarray(samples, dtype=float))
+    n = len(x)
+    if n == 0:
+        return float("nan")
+    F = cdf(x)
+    i = np.arange(1, n + 1)
+    return float(max(np.max(i / n - F), np.max(F - (i - 1) / n)))
+
+
+def ratio_mean(times, observed) -> tuple[float, float]:
+    """(mean, standard error) of first-passage times, each censored at its horizon when not ``observed``.
+
+    The estimate Σ tᵢ / Σ δᵢ (tᵢ the passage time or the horizon, δᵢ = 1 if observed)
+    is the maximum-likelihood mean of an exponential time and, without censoring,
+    the sample mean.  Its standard error is the delta method's for a ratio of means,
+    √(Σ (tᵢ − τ̂δᵢ)²/(n(n − 1))) / δ̄, which assumes no distribution.  NaN with fewer
+    than two runs or no passage.
+    """
+    t = np.asarray(times, dtype=float)
+    d = np.asarray(observed, dtype=float)
+    n = len(t)
+    if n < 2 or d.sum() == 0:
+        return float("nan"), float("nan")
+    tau = t.sum() / d.sum()
+    se = math.sqrt(np.sum((t - tau * d) ** 2) / (n * (n - 1))) / d.mean()
+    return float(tau), float(se)

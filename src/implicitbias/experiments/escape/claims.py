@@ -20,7 +20,7 @@ import math
 import numpy as np
 from scipy.integrate import cumulative_trapezoid
 
-from ...numerics import gibbs, intervals, kramers
+from ...numerics import gibbs, kramers, stats
 from ...numerics.critical_points import classify
 from ...numerics.double_well import TiltedDoubleWell
 from ...pipeline.claims import Claim, last_rows
@@ -128,7 +128,7 @@ def escape_times(rows, horizon: int) -> tuple[float, float, int, int]:
     """(mean escape step, its standard error, escaped, runs) from the final rows of one cell's runs."""
     esc = rows.escape_step.to_numpy(dtype=float)
     seen = esc >= 0
-    tau, se = intervals.ratio_mean(np.where(seen, esc, horizon), seen)
+    tau, se = stats.ratio_mean(np.where(seen, esc, horizon), seen)
     return tau, se, int(seen.sum()), len(esc)
 
 
@@ -142,7 +142,7 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
     # the statistical checks share alpha: per temperature the chain, prefactor and KS checks (3 per T), plus
     # the two escape fractions, the slope and the mass near b
     m = 3 * max(noisy.sigma.nunique(), 1) + 4
-    z, level = intervals.bonferroni_z(settings["alpha"], m), settings["alpha"] / m
+    z, level = stats.bonferroni_z(settings["alpha"], m), settings["alpha"] / m
     ctx = {"z": z, "level": level, "m": m}
     s = settings["double_well"]
     return (gd_claims(dw, s) + escape_claims(dw, s, ctx) + gibbs_claims(noisy, s, ctx)
@@ -175,7 +175,7 @@ def escape_claims(dw, s: dict, ctx: dict) -> list[Claim]:
         rows = final_rows(dw[(dw.optimizer == opt) & (dw.sigma > 0)])
         cold = rows[rows.sigma == rows.sigma.min()]
         _, _, x, n = escape_times(cold, K) if len(cold) else (NAN, NAN, 0, 0)
-        lo = intervals.clopper_pearson(x, n, ctx["level"])[0] if n else NAN
+        lo = stats.clopper_pearson(x, n, ctx["level"])[0] if n else NAN
         T = temperature(float(cold.eta_abs.iloc[0]), float(cold.sigma.iloc[0])) if n else NAN
         out.append(check("escape", f"(b) {name} leaves the shallow basin: lower confidence limit of the fraction of "
                          "runs at the coldest temperature that reach b within the horizon", lo, ">=", 0.5,
@@ -254,8 +254,8 @@ def gibbs_claims(noisy, s: dict, ctx: dict) -> list[Claim]:
         theta = rows.theta.to_numpy(dtype=float)
         ref = well_reference(well, eta, sigma, s["near_b"], s["chain_resolution"])
         R = len(theta)
-        per_T.append({"T": ref["T"], "R": R, "ref": ref, "ks": intervals.ks_distance(theta, ref["cdf"]),
-                      "bound": intervals.dkw_epsilon(R, ctx["level"]) + ref["ks_chain"],
+        per_T.append({"T": ref["T"], "R": R, "ref": ref, "ks": stats.ks_distance(theta, ref["cdf"]),
+                      "bound": stats.dkw_epsilon(R, ctx["level"]) + ref["ks_chain"],
                       "near": float(np.mean(np.abs(theta - b) <= s["near_b"])),
                       "basin_a": float(np.mean(theta > well.s)), "step": int(rows.step.max())})  # fmt: skip
     per_T.sort(key=lambda r: r["T"])
@@ -293,7 +293,7 @@ def teacher_claims(ts, s: dict, ctx: dict) -> list[Claim]:
     n = len(gd)
     spur = gd[gd.outcome == "spurious"]
     x = len(spur)
-    lo, hi = intervals.clopper_pearson(x, n, ctx["level"]) if n else (NAN, NAN)
+    lo, hi = stats.clopper_pearson(x, n, ctx["level"]) if n else (NAN, NAN)
     ref = f"Safran & Shamir (ICML 2018); k = {s['k']}, n = {s['n']}, d = {s['d']}, {n} GD runs"
     out = [
         check("certified", "(d) every GD end point is certified, a global or a spurious minimum: uncertified runs",
@@ -313,7 +313,7 @@ def teacher_claims(ts, s: dict, ctx: dict) -> list[Claim]:
     for opt, name in NAMES.items():
         rows = last[last.optimizer == opt]
         N, g = len(rows), int((rows.outcome == "global").sum())
-        lo, hi = intervals.clopper_pearson(g, N, ctx["level"]) if N else (NAN, NAN)
+        lo, hi = stats.clopper_pearson(g, N, ctx["level"]) if N else (NAN, NAN)
         counts = ", ".join(f"{k} {v}" for k, v in rows.outcome.value_counts().sort_index().items()) or "no runs"
         setting = (f"eta = {rows.eta.iloc[0]:g}, sigma = {rows.sigma.iloc[0]:g}, {s['steps']} steps + {s['polish_steps']}"
                    f" GD steps; " if N else "")  # fmt: skip

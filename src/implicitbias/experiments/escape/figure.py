@@ -8,7 +8,7 @@ GD ends at certified spurious minima of a teacher–student network.
     against k/τ̂, with e^{−k/τ̂}; (c) histograms of θ at the last step against
     the Gibbs densities; (d) the certified loss of every teacher–student run per
     optimizer (global minima at the rounding floor); (e) the fraction of runs at
-    a global minimum with Clopper–Pearson intervals.
+    a global minimum with Clopper–Pearson stats.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ...numerics import gibbs, intervals, kramers
+from ...numerics import gibbs, kramers, stats
 from ...numerics.critical_points import OUTCOMES
 from ...numerics.double_well import TiltedDoubleWell
 from ...pipeline import theme
@@ -145,7 +145,7 @@ def panel_fractions(ax, ts, alpha: float):
     rows = []
     for opt, f in last.groupby("optimizer"):
         x, n = int((f.outcome == "global").sum()), len(f)
-        lo, hi = intervals.clopper_pearson(x, n, alpha)
+        lo, hi = stats.clopper_pearson(x, n, alpha)
         rows.append((NAMES.get(opt, opt), x / n, lo, hi))
     order = {NAMES[o]: i for i, o in enumerate(NAMES)}
     rows.sort(key=lambda r: order.get(r[0], 99))
