@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from implicitbias.pipeline import tables
+from implicitbias.pipeline import config, tables
 from implicitbias.numerics import train
 from implicitbias.experiments.low_rank import claims as lr_claims, problem as lr_problem, reference as lr_reference, train as lr_train
 from implicitbias.numerics.factorization import Entries, Factorized, Sensing
@@ -89,8 +89,10 @@ def test_problems_have_the_stated_sizes_and_norms():
     assert np.linalg.norm(W) == pytest.approx(30, rel=1e-14) and np.linalg.matrix_rank(W) == 2
     assert mask.sum() == 250 and set(np.unique(mask)) == {0.0, 1.0}
     for seed in range(5):
-        F = lr_problem.gaussian_factors(seed, 2, 3, 8e-3, positive_det=True)
+        F = lr_problem.balanced_factors(seed, 2, 3, 1e-2)
         assert np.linalg.det(F[2] @ F[1] @ F[0]) > 0
+        for j in range(2):  # balanced: W_{j+1}^T W_{j+1} = W_j W_j^T (= scale^2 I), to rounding of the QR
+            np.testing.assert_allclose(F[j + 1].T @ F[j + 1], F[j] @ F[j].T, rtol=0, atol=10 * EPS * 1e-4)
 
 
 def test_cell_of_run_gives_one_row_per_run_and_step():
@@ -137,3 +139,10 @@ def test_sensing_runs_every_alpha_and_m_and_small_init_recovers_x_star():
     tol = t / (1 - t) * (1 + hi.rel_err) + gamma(n * n + 4) * (hi.sdp_dist + hi.rel_err)
     assert ((hi.sdp_dist - hi.rel_err).abs() <= tol).all(), (hi.sdp_dist - hi.rel_err, tol)
 
+
+def test_label_noise_is_refused_when_planning():
+    """contract.yaml says noisy_labels: false, so a config with sigma != 0 fails before any job."""
+    block = {"grid": {"model": ["razin_cohen"], "loss": ["squares"], "optimizer": ["gd"], "eta": [5e-3],
+                      "sigma": [0.1], "seed": [0]}}  # fmt: skip
+    with pytest.raises(config.ConfigError, match="sigma: 0.1 is not allowed; low_rank takes no label noise"):
+        config.check_block("low_rank", block)

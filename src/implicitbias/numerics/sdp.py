@@ -16,8 +16,10 @@ import numpy as np
 def min_trace_psd(A: np.ndarray, y: np.ndarray) -> dict:
     """Solve the SDP for symmetric ``A`` (``[m, n, n]``) and ``y`` (``[m]``).
 
-    Returns ``X`` (n×n, symmetrised), ``trace`` = tr(X), the solver ``status``
-    and ``residual`` = max |⟨Aᵢ, X⟩ − yᵢ| / max |yᵢ| (how well X meets the constraints).
+    Returns ``X`` (n×n, symmetrised), ``trace`` = tr(X), the solver ``status``,
+    ``residual`` = max |⟨Aᵢ, X⟩ − yᵢ| / max |yᵢ| (how well X meets the constraints)
+    and ``dual_norm`` = ‖ν‖₂ of the equality constraints' dual solution ν: by weak
+    duality every PSD X has tr X ≥ tr X_sdp − ‖ν‖·‖A(X) − y‖ (up to the solver's tolerance).
     """
     import cvxpy as cp
 
@@ -29,4 +31,6 @@ def min_trace_psd(A: np.ndarray, y: np.ndarray) -> dict:
     problem.solve(solver=cp.CLARABEL)
     Xv = 0.5 * (X.value + X.value.T)
     residual = np.abs(np.einsum("mij,ij->m", A, Xv) - y).max() / max(np.abs(y).max(), 1e-300)
-    return {"X": Xv, "trace": float(np.trace(Xv)), "status": problem.status, "residual": float(residual)}
+    dual_norm = float(np.linalg.norm(constraints[0].dual_value))
+    return {"X": Xv, "trace": float(np.trace(Xv)), "status": problem.status, "residual": float(residual),
+            "dual_norm": dual_norm}  # fmt: skip

@@ -17,8 +17,8 @@ Three stories, one model each on the grid's ``model`` axis (the factors are n×n
     recovers W* where depth 2 does not: its spectrum is sharply rank 2.
 
 (c) ``razin_cohen``: 2×2 completion of W₀₁ = W₁₀ = 1, W₁₁ = 0 (W₀₀ unobserved)
-    by W = W₃W₂W₁, W_j ~ N(0, std²) conditioned on det(W) > 0 (Razin & Cohen
-    2020).  A solution has det = −1 < 0, so from det > 0 the loss only vanishes
+    by W = W₃W₂W₁ from the balanced init W_j = scale·O_j (O_j Haar-orthogonal)
+    with det(W) > 0, the assumption of Razin & Cohen's (2020) theorem.  A solution has det = −1 < 0, so from det > 0 the loss only vanishes
     as |W₀₀| → ∞: near rank one, det ≈ 0 gives |W₀₀|·|W₁₁| ≈ 1, hence
     |W₀₀| ≈ 1/√(2L).  Every norm diverges while the effective rank tends to 1.
 
@@ -35,7 +35,14 @@ import numpy as np
 import torch
 
 from ...numerics import factorization, optim, step_size, train
-from .problem import RAZIN_COHEN_MASK, RAZIN_COHEN_TARGET, completion_problem, gaussian_factors, sensing_problem
+from .problem import (
+    RAZIN_COHEN_MASK,
+    RAZIN_COHEN_TARGET,
+    balanced_factors,
+    completion_problem,
+    gaussian_factors,
+    sensing_problem,
+)
 
 SCALE = {"squares": lambda m: 1.0, "mean_squares": lambda m: 1.0 / m}
 
@@ -134,19 +141,19 @@ def train_completion(settings, cells, as_t, depth: int):
 
 
 def train_razin_cohen(settings, cells, as_t):
-    """Part (c): depth-3 completion of the 2×2 example from det(W₀) > 0, one run per cell."""
+    """Part (c): depth-3 completion of the 2×2 example from a balanced init with det(W₀) > 0, one run per cell."""
     s = settings["razin_cohen"]
-    std = s["init_std"]
-    x0 = as_t([gaussian_factors(c.seed, 2, 3, std, positive_det=True).ravel() for c in cells])
+    scale = s["init_scale"]
+    x0 = as_t([balanced_factors(c.seed, 2, 3, scale).ravel() for c in cells])
     R = len(cells)
     entries = factorization.Entries(as_t([RAZIN_COHEN_MASK] * R), as_t([RAZIN_COHEN_TARGET] * R))
     objective = factorization.Factorized(entries, 2, 3, SCALE[cells[0].loss](3))
 
     def metrics(W):
-        return {"w00": W[:, 0, 0]}
+        return {"w00": W[:, 0, 0], "det": W[:, 0, 0] * W[:, 1, 1] - W[:, 0, 1] * W[:, 1, 0]}
 
     traj = gd(objective, x0, np.array([c.eta for c in cells]), settings, s["steps"], metrics)
-    return traj, {"alpha": np.full(R, std), "depth": np.full(R, 3)}
+    return traj, {"alpha": np.full(R, scale), "depth": np.full(R, 3)}
 
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
