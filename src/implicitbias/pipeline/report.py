@@ -55,13 +55,6 @@ def run_summary(claims_csv: str) -> str:
     return summary(read_claims(claims_csv))
 
 
-def verdict(rows: list[dict]) -> str:
-    """``N/M checks pass, K reported values``: ``info`` rows report a value and are never counted as checks."""
-    checks = [r for r in rows if r["relation"] != "info"]
-    passed = sum(bool(r["pass"]) for r in checks)
-    return f"{passed}/{len(checks)} checks pass, {len(rows) - len(checks)} reported values"
-
-
 def _counted(values: list[str]) -> str:
     """``cpu`` or ``cpu (17 jobs), cuda:0 (1 job)``: each distinct value, with its count when they differ."""
     counts: dict[str, int] = {}
