@@ -330,6 +330,22 @@ def test_a_missing_batch_fails_its_checks(world, batch):
     assert fed and [k for k in fed if wrong[k].passed] == []
 
 
+def test_a_diverged_run_fails_the_checks_it_feeds(world):
+    """A run recorded as diverged has no passage time and no end point: its cell's checks fail, not skip it."""
+    wrong = world.copy()
+    t = wrong.table
+    well = t.model == "double_well"
+    noisy = well & (t.optimizer == "noisy_gd") & (t.replicate == 0)
+    noisy &= t.sigma == t[well & (t.optimizer == "noisy_gd")].sigma.min()
+    gd = well & (t.optimizer == "gd") & (t.theta0 == t.theta0.max()) & (t.eta == t[well].eta.min())
+    t.loc[noisy | gd, "status"] = "diverged"
+    t.loc[gd & (t.step == t.loc[gd, "step"].max()), "distance_to_a"] = np.nan
+    rows = claims_of(wrong)
+    for pattern in ("GD stays", "exact first-passage time", "Kramers-Eyring prefactor", "Arrhenius slope of log"):
+        (name,) = [k for k in rows if pattern in k and rows[k].is_check]
+        assert rows[name].passed is False, name
+
+
 def test_the_figure_draws_the_quick_run_and_a_partial_one(world):
     figure = experiments.part("escape", "figure")
     fig = figure.figure(world.table, world.settings)
