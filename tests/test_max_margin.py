@@ -8,7 +8,8 @@ import torch
 
 from implicitbias.pipeline import tables
 from implicitbias.numerics.classification import LinearClassifier, angle_gap
-from implicitbias.experiments.max_margin import claims as mm_claims, problem as mm_problem, train as mm_train
+from implicitbias.experiments.max_margin import claims as mm_claims, problem as mm_problem, reference as mm_reference
+from implicitbias.experiments.max_margin import train as mm_train
 from implicitbias.pipeline import claims as claims_lib
 from implicitbias.pipeline.grid import Cell
 from implicitbias.pipeline.schema import settings_of
@@ -16,9 +17,9 @@ from implicitbias.numerics.margins import hard_margin_svm, linf_max_margin
 
 SETTINGS = settings_of("max_margin", {
     "log_points": 41, "eta_unit": "inverse_sharpness", "blowup": 1e10,
-    "sets": {"symmetric": {"steps": 2000}, "stretched": {"steps": 2000, "stretch": 20},
+    "sets": {"symmetric": {"steps": 2000}, "orthants": {"steps": 2000, "points": 12},
              "generic": {"steps": 2000, "n": 60, "d": 10, "gap": 0.1}},
-    "optimizers": {"sign_gd": {"schedule": "inv_sqrt"}},
+    "optimizers": {"sign_gd": {"schedule": "inv_sqrt", "eta_unit": "absolute"}},
 })  # fmt: skip
 SOLVER_TOL = 1e-6  # Clarabel's default feasibility/optimality tolerances are 1e-8 (relative)
 
@@ -47,15 +48,34 @@ def test_svm_matches_the_closed_form_of_a_single_support_vector():
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_stretched_set_linf_direction_is_the_diagonal(seed):
-    X, y = mm_problem.data("stretched", seed, SETTINGS)
-    w, gamma = linf_max_margin(X, y)
-    np.testing.assert_allclose(w / np.linalg.norm(w), [2**-0.5, 2**-0.5], atol=1e-9)
-    # every zᵢ lies in the positive quadrant, so w = (1, 1) is optimal: γ = minᵢ (zᵢ₁ + zᵢ₂)
-    assert gamma == pytest.approx(np.min((y[:, None] * X).sum(axis=1)), rel=1e-9)
-    # and the L2 direction differs from it: it turns towards the stretched axis
-    w2, _ = hard_margin_svm(X, y)
-    assert w2[1] / w2[0] > 2
+def test_orthants_set_has_the_closed_form_max_margins_and_spans_orthants(seed):
+    X, y = mm_problem.data("orthants", seed, SETTINGS)
+    Z = y[:, None] * X
+    w, alpha = hard_margin_svm(X, y)
+    np.testing.assert_allclose(w, [4 / 49, -30 / 49, 8 / 49], atol=SOLVER_TOL)
+    np.testing.assert_allclose(alpha[:2], [12 / 49, 8 / 49], atol=SOLVER_TOL)  # ŵ = Σ αᵢzᵢ on the two
+    np.testing.assert_allclose(alpha[2:], 0, atol=SOLVER_TOL)
+    w_inf, gamma = linf_max_margin(X, y)
+    np.testing.assert_allclose(w_inf, [0.5, -1, 1], atol=1e-9)
+    assert gamma == pytest.approx(2.0, rel=1e-9)
+    # the other points keep both margins 1.5 times away, and the zᵢ lie in several orthants
+    assert (Z[2:] @ w).min() >= 1.5 - 1e-12 and (Z[2:] @ w_inf).min() >= 3.0 - 1e-12
+    assert len({tuple(np.sign(z)) for z in Z}) >= 3
+
+
+def test_symmetric_set_reference_has_soudrys_closed_form():
+    """α = ⅛ on four support vectors with zᵀŵ = 1: η e^{−zᵀw̃} = α gives w̃ = ŵ log(8η), i.e. w̃₀ = ŵ log 8;
+    A = Σ α z zᵀ = [[5, 3], [3, 5]]/8 has eigenvalues 1 (along ŵ) and ¼; the other points have excess
+    margin (x₁ + x₂)/2 − 1 > 0.3/√2 by construction."""
+    ref = mm_reference.reference(SETTINGS, [0, 1])
+    for seed in ("0", "1"):
+        r = ref["symmetric"][seed]
+        np.testing.assert_allclose(r["w_tilde"], np.log(8) * np.array([0.5, 0.5]), atol=1e-6)
+        assert r["lambda_min"] == pytest.approx(0.25, abs=1e-6)
+        assert r["mu_min"] > 0.3 / np.sqrt(2)
+        assert r["linf_margin_of_w"] == pytest.approx(1.0, abs=1e-6)  # ŵ ∝ (1, 1) is also the ℓ∞ direction
+    # ŵ/‖ŵ‖∞ = (4, −30, 8)/30 has margin 49/30 on both support vectors: γ∞(ŵ)/γ∞ = 49/60
+    assert ref["orthants"]["0"]["linf_margin_of_w"] == pytest.approx(49 / 60, abs=1e-6)
 
 
 def test_generic_set_is_separable_with_the_requested_gap():
@@ -121,18 +141,29 @@ def test_gd_step_is_the_formula_and_loss_sum_is_recorded():
     assert final.loss == "exponential"  # the grid axis is not overwritten by a metric
 
 
-def test_sign_gd_on_the_stretched_set_moves_along_the_diagonal():
-    """Every zᵢ lies in the positive quadrant, so ∇L has negative coordinates and sign-GD adds η_t(1, 1)."""
-    cells = [Cell("stretched", "exponential", "sign_gd", 0.1, 0.0, s) for s in range(2)]
-    traj, _, table = run(cells)
-    steps = SETTINGS["sets"]["stretched"]["steps"]
-    expected = 0.1 * np.sum(1 / np.sqrt(np.arange(1, steps + 1)))
-    np.testing.assert_allclose(traj.x.numpy(), expected, rtol=1e-12)
-    assert table[table.step == steps].gap_linf.max() < 1e-15
+def test_sign_gd_on_the_orthants_set_changes_sign_and_meets_its_margin_bound():
+    """The zᵢ span several orthants: sign ∇L changes along the run (θ is not a multiple of its first step),
+    and the ℓ∞ margin gap obeys the sign-descent bound (log n + B²Σηₜ²/2)/Σηₜ of claims.py."""
+    cells = [Cell("orthants", "exponential", "sign_gd", 0.1, 0.0, s) for s in range(2)]
+    traj, const, table = run(cells)
+    steps = SETTINGS["sets"]["orthants"]["steps"]
+    eta_t = 0.1 / np.sqrt(np.arange(1, steps + 1))
+    np.testing.assert_allclose(const["eta_sum"], eta_t.sum(), rtol=1e-12)
+    np.testing.assert_allclose(const["eta_sq_sum"], (eta_t**2).sum(), rtol=1e-12)
+    theta = traj.x.numpy()
+    # the second and third coordinates always move by ηₜ (w∞ = (½, −1, 1)), the first changes sign on the way
+    np.testing.assert_allclose(np.abs(theta[:, 1:]), eta_t.sum(), rtol=1e-12)
+    assert np.all(np.abs(theta[:, 0]) < 0.9 * eta_t.sum())
+    last = claims_lib.final_rows(table)
+    bound = (np.log(last.n_points) + last.l1_radius**2 * last.eta_sq_sum / 2) / last.eta_sum
+    assert ((last.gamma_inf - last.margin_linf) <= bound).all()
+    X, y = mm_problem.data("orthants", 0, SETTINGS)
+    Z = y[:, None] * X
+    assert last.margin_linf.iloc[0] == pytest.approx((Z @ theta[0]).min() / np.abs(theta[0]).max(), rel=1e-12)
 
 
-def test_gd_direction_approaches_the_svm_on_the_stretched_set():
-    cells = [Cell("stretched", "exponential", "gd", 1.0, 0.0, s) for s in range(2)]
+def test_gd_direction_approaches_the_svm_on_the_orthants_set():
+    cells = [Cell("orthants", "exponential", "gd", 1.0, 0.0, s) for s in range(2)]
     _, _, table = run(cells)
     # Soudry et al.: θ_t/‖θ_t‖ → ŵ/‖ŵ‖, at a rate that is still pre-asymptotic after 2000 steps
     # on some seeds, so no rate is asserted: 1 − cos(θ_t, ŵ) falls at every logged step (its
@@ -142,11 +173,15 @@ def test_gd_direction_approaches_the_svm_on_the_stretched_set():
         gap = rows.sort_values("step").gap_l2.to_numpy()
         assert len(gap) > 10 and (np.diff(gap) < 0).all()
     last = claims_lib.final_rows(table)
-    assert len(last) == 2 and (last.gap_l2 < last.gap_linf).all()
+    # 1 − cos(ŵ, w∞) = 1 − (40/49)/(|ŵ| 3/2) ≈ 0.148: after 2000 steps GD is far closer to ŵ
+    assert (last.gap_l2 < last.gap_linf / 2).all()
 
 
 def test_claim_helpers():
     steps = np.array([1, 10, 100, 1000, 10_000, 100_000])
-    assert mm_claims.increases(steps, np.array([5.0, 6, 4, 3, 2, 2.5]), after=100) == 1
+    # C t^−κ log(ηt) from t0 to t shrinks by (t0/t)^κ log(ηt)/log(ηt0)
+    c = lambda t: 3.0 * t**-0.25 * np.log(0.5 * t)  # noqa: E731
+    assert mm_claims.decade_rate(1e5, 1e4, 0.25, 0.5) == pytest.approx(c(1e5) / c(1e4), rel=1e-12)
+    assert np.isnan(mm_claims.decade_rate(10, 1, 0.25, 0.5))  # ηt0 < 1: the log form does not apply
     gap = 3.0 / np.log(steps[2:]) ** 2
     assert mm_claims.log_rate(steps[2:], gap, after=100) == pytest.approx(2.0, rel=1e-12)

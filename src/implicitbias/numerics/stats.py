@@ -149,3 +149,9 @@ def ratio_mean(times, observed) -> tuple[float, float]:
     tau = t.sum() / d.sum()
     se = math.sqrt(np.sum((t - tau * d) ** 2) / (n * (n - 1))) / d.mean()
     return float(tau), float(se)
+
+
+def mean_and_se(values) -> tuple[float, float]:
+    """(mean, standard error of the mean) of ``values``; NaN where undefined (a NaN value propagates)."""
+    x = np.asarray(values, dtype=float)
+    return (float(x.mean()) if x.size else float("nan")), float(standard_error(x))

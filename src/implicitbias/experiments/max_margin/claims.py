@@ -1,4 +1,37 @@
-"""Claims of the experiment max_margin: the lecture's statements checked as numbers (no torch)."""
+"""Claims of the experiment max_margin: the lecture's statements checked as numbers (no torch).
+
+Every bound is a theorem's value or rate at the run's actual step count:
+
+* **Soudry et al. (2018)**, GD at a fixed step η on separable data (symmetric
+  set, exponential and logistic loss): θ_t = ŵ log t + w̃ + r_t with w̃ in
+  closed form from the SVM dual, η exp(−zₙᵀw̃) = αₙ on the support vectors
+  (so w̃ = w̃₀ + ŵ log η, ``reference.py``).  Linearised in s = log t the
+  residual obeys dr/ds = −A r + O(e^{−μs}) + O(e^{−s}), A = Σₙ αₙzₙzₙᵀ, μ the
+  smallest excess margin of the other points: ‖r_t‖ = O(t^{−κ} log t) with
+  κ = min(λ_min(A), μ) (the log for coinciding rates).  Since Aŵ = ŵ, the
+  loss t·L(θ_t)·η/Σα − 1 = −ŵᵀr_t/Σα + O(‖r_t‖²) + O(t^{−μ}) + O(1/t) decays
+  with κ_L = min(1, μ, 2κ).  Both are checked decade over decade: the value
+  at T divided by the value at T/10 is at most (1/10)^κ · log(ηT)/log(ηT/10),
+  the rate's own decrease between the two steps actually logged.
+* **Sign descent** θ_{t+1} = θ_t − η_t sign ∇L (steepest descent in ℓ∞) on the
+  exponential loss.  With ψ = −log L: along any step Δ, ψ'' ≥ −maxᵢ(zᵢᵀΔ)²,
+  and ∇ψ·Δ = η_t‖∇L‖₁/L ≥ η_t γ∞ (pair ∇L with w∞, ‖w∞‖∞ = 1); so each step
+  gains ψ ≥ η_tγ∞ − η_t²B²/2, B = maxᵢ‖zᵢ‖₁.  From ψ(0) = −log n,
+  ‖θ_T‖∞ ≤ Σηₜ and minᵢ⟨θ, zᵢ⟩ ≥ ψ(θ):
+
+      γ∞ − minᵢ⟨θ_T, zᵢ⟩/‖θ_T‖∞ ≤ (log n + B²Σηₜ²/2) / Σηₜ
+
+  at the actual T (valid once the right side is below γ∞), O(log T/√T) for
+  ηₜ = η/√t.  No fitted number enters.
+* **Adam** with η/√t tends to the ℓ∞ max margin (Zhang, Zou & Cao 2024, with ε
+  negligible against the gradient, as it is here), GD to ŵ, whose ℓ∞ margin
+  γ∞(ŵ) is below γ∞: Adam's ℓ∞-normalised margin must end above γ∞(ŵ), which
+  its first step (the sign of ∇L(0)) does not reach.
+
+The claim names come from the settings only, so that a missing batch leaves
+its claims in place, failing with NaN; how many runs back a row is written in
+its basis.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +43,9 @@ E = "max_margin"
 
 
 def at_step(table, step: int):
-    """Each cell's row at the logged step nearest to ``step``."""
+    """Each cell's row at the logged step nearest to ``step`` (in log t)."""
     rows = table.assign(dist=(np.log(table.step.clip(lower=1)) - np.log(max(step, 1))).abs())
     return rows.sort_values("dist").groupby("cell", sort=True).head(1).set_index("cell")
-
-
-def increases(steps: np.ndarray, values: np.ndarray, after: int) -> int:
-    """How many times ``values`` goes up between consecutive logged steps ≥ ``after``."""
-    v = values[steps >= after]
-    return int(np.sum(np.diff(v) > 0))
 
 
 def log_rate(steps: np.ndarray, gap: np.ndarray, after: int) -> float:
@@ -29,95 +56,118 @@ def log_rate(steps: np.ndarray, gap: np.ndarray, after: int) -> float:
     return float(-np.polyfit(np.log(np.log(steps[keep])), np.log(gap[keep]), 1)[0])
 
 
-# Claim 1 is an asymptotic statement in gradient-flow time ηt: cells that reach
-# ηβt ≥ FLOW_TIME (GD at η = 1/β for 10⁶ steps, or at η = 10/β ≈ 1/σ_max(X) for
-# 10⁵) are held to the 5% bound; shorter ones are reported as info.
-FLOW_TIME = 1e6
-# Non-support points of the symmetric set have margin ≥ 1 + 0.3/√2 under ŵ (the
-# construction's filter), so their share of ‖θ_t‖ − ‖ŵ‖ log t decays like
-# t^(−0.3/√2) or faster: one decade shrinks the change by at least this factor.
-SETTLE = 10 ** (-0.3 / np.sqrt(2))
+def decade_rate(T, T0, kappa, eta):
+    """(T0/T)^κ · log(ηT)/log(ηT0): how much C t^{−κ} log(ηt) shrinks from T0 to T (NaN unless ηT0 > 1)."""
+    T, T0, kappa, eta = (np.asarray(v, dtype=float) for v in (T, T0, kappa, eta))
+    l_T, l_0 = np.log(eta * T), np.log(eta * T0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(l_0 > 0, (T0 / T) ** kappa * l_T / np.where(l_0 > 0, l_0, 1.0), np.nan)
+
+
+def soudry_rates(cells):
+    """(κ, κ_L) of each row: the residual's rate min(λ, μ) and the loss's min(1, μ, 2κ)."""
+    kappa = np.minimum(cells.lambda_min, cells.mu_min)
+    return kappa, np.minimum(np.minimum(1.0, cells.mu_min), 2 * kappa)
+
+
+def theta_of(rows) -> np.ndarray:
+    """θ (``[rows, 2]``) of a planar set from the logged norm and angle."""
+    a = np.radians(rows.angle.to_numpy(dtype=float))
+    return rows.norm.to_numpy(dtype=float)[:, None] * np.c_[np.cos(a), np.sin(a)]
+
+
+def residual(rows, reference) -> np.ndarray:
+    """‖θ_t − ŵ log(ηt) − w̃₀‖ per row (NaN without a reference)."""
+    if reference is None or not len(rows):
+        return np.full(len(rows), np.nan)
+    ref = [reference[m][str(s)] for m, s in zip(rows.model, rows.seed)]
+    w_hat = np.array([r["w"] for r in ref])
+    w_tilde = np.array([r["w_tilde"] for r in ref], dtype=float)
+    log_eta_t = np.log(rows.eta_abs.to_numpy(dtype=float) * rows.step.to_numpy(dtype=float))
+    return np.linalg.norm(theta_of(rows) - w_hat * log_eta_t[:, None] - w_tilde, axis=1)
+
+
+def span(values) -> str:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return f"{v.min():.3g}..{v.max():.3g}" if v.size else "none"
 
 
 def claims(table, settings: dict, reference=None) -> list[Claim]:
-    """Soudry et al.'s rates on the symmetric set, other geometries on the stretched set."""
-    E = "max_margin"
+    """Soudry's closed form on the symmetric set; sign-GD and Adam against GD on the orthants set."""
+    sets = settings["sets"]
     last = final_rows(table)
     out = []
 
-    def pick(frame, model, loss=None, optimizer=None):
-        keep = frame.model == model
-        if loss is not None:
-            keep &= frame.loss == loss
-        if optimizer is not None:
-            keep &= frame.optimizer == optimizer
-        return frame[keep]
+    def pick(frame, model, optimizer, loss=None):
+        keep = (frame.model == model) & (frame.optimizer == optimizer)
+        return frame[keep & (frame.loss == loss)] if loss else frame[keep]
 
-    rows = pick(table, "symmetric", "exponential", "gd")
-    T = int(rows.step.max()) if len(rows) else 0
-    gd = pick(last, "symmetric", "exponential", "gd")
-    gd10, gd100 = at_step(rows, T // 10).loc[gd.index], at_step(rows, T // 100).loc[gd.index]
-    for eb in sorted(gd.eta.unique()):
-        cells = gd[np.isclose(gd.eta, eb)]
-        rel = (cells.step * cells.train_loss) / (cells.sum_alpha / cells.eta_abs) - 1
-        long = bool((cells.eta_abs * cells.beta * cells.step >= FLOW_TIME).all())
-        out.append(
-            Claim(E, f"symmetric set, exp loss, GD eta*beta={eb:g}: max over seeds |t L(theta_t) / (sum alpha / eta) - 1| at t={T}"
-                     + ("" if long else f" (info: eta*beta*t < {FLOW_TIME:g})"),
-                  worst(rel.abs()), "<=" if long else "info", 0.05 if long else float("nan"),
-                  "Soudry et al. 2018; alpha from the cvxpy SVM dual")
-        )  # fmt: skip
+    # ---------------------------------------------------------------- the symmetric set: Soudry's closed form
+    T = sets["symmetric"]["steps"]
+    rows = pick(table, "symmetric", "gd")
+    end = pick(last, "symmetric", "gd")
+    early = at_step(rows, T // 10).loc[end.index] if len(end) else end
+    kappa, kappa_loss = soudry_rates(end)
 
-    def residual(f):  # ‖θ_t‖ − ‖ŵ‖ log t
-        return f.norm - f.svm_norm * np.log(f.step)
+    def loss_error(f):
+        return (f.step * f.train_loss * f.eta_abs / f.sum_alpha - 1).abs()
 
-    gap, gap10 = gd.svm_margin - gd.margin, gd10.svm_margin - gd10.margin
-    drift, drift10 = (residual(gd) - residual(gd10)).abs(), (residual(gd10) - residual(gd100)).abs()
+    loss_q = (loss_error(end) / loss_error(early)) / decade_rate(end.step, early.step, kappa_loss, end.eta_abs)
+    r_end, r_early = residual(end, reference), residual(early, reference)
+    res_q = (r_end / r_early) / decade_rate(end.step, early.step, kappa, end.eta_abs)
+    runs = f"{len(end)} runs (seeds x eta x loss)"
+    rate = "(1/10)^kappa log(eta t)/log(eta t/10)"
     out += [
-        Claim(E, f"symmetric set, exp loss, GD: max over cells of the margin gap 1/|w_hat| - min_i <theta,z_i>/|theta| at t={T}",
-              worst(gap), "<=", 0.02, "cvxpy hard-margin SVM"),
-        Claim(E, f"symmetric set, exp loss, GD: max over cells of margin gap(t={T}) / margin gap(t={int(gd10.step.max())})",
-              worst(gap / gap10), "<=", 1.0, "decreasing over the last decade"),
-        Claim(E, "symmetric set, exp loss, GD: max over cells of the change of |theta_t| - |w_hat| log t over the last "
-                 "decade / its change over the decade before",
-              worst(drift / drift10), "<=", SETTLE, "theta_t = w_hat log t + O(1); non-support margins >= 1 + 0.3/sqrt 2"),
-        Claim(E, "symmetric set, exp loss, GD: max over cells of the change of |theta_t| - |w_hat| log t over the last "
-                 "decade, in units of |w_hat|",
-              worst(drift / gd.svm_norm), "info", float("nan"), "Soudry et al. 2018"),
+        Claim(E, f"symmetric set, GD (exponential and logistic loss): max over runs of |t L(theta_t) eta / sum alpha - 1| "
+                 f"at t={T} over its value at t={T // 10}, in units of the rate {rate}",
+              worst(loss_q), "<=", 1.0, "Soudry et al. 2018; alpha from the cvxpy SVM dual",
+              f"theorem: Soudry et al. 2018: t L(theta_t) - sum alpha/eta = O(t^-kappa_L log t), kappa_L = "
+              f"min(1, mu, 2 min(lambda_min(A), mu)) from the data ({span(kappa_loss)}); {runs}"),
+        Claim(E, f"symmetric set, GD (exponential and logistic loss): max over runs of |theta_t - w_hat log(eta t) - w~_0| "
+                 f"at t={T} over its value at t={T // 10}, in units of the rate {rate}",
+              worst(res_q), "<=", 1.0, "Soudry et al. 2018; w_hat, alpha from the cvxpy SVM and its dual",
+              f"theorem: Soudry et al. 2018: w~ solves eta exp(-z_n^T w~) = alpha_n on the support vectors (closed "
+              f"form); the residual is O(t^-kappa log t), kappa = min(lambda_min(A), mu) from the data "
+              f"({span(kappa)}); {runs}"),
+        Claim(E, f"symmetric set, GD: max over runs of |theta_t - w_hat log(eta t) - w~_0| / (|w_hat| log(eta t)) at t={T}",
+              worst(r_end / (end.svm_norm * np.log(end.eta_abs * end.step))), "info", float("nan"),
+              "Soudry et al. 2018", f"reported; {runs}"),
+        Claim(E, f"symmetric set, GD: max over runs of the margin gap 1/|w_hat| - min_i <theta,z_i>/|theta| at t={T}",
+              worst(end.svm_margin - end.margin), "info", float("nan"), "cvxpy hard-margin SVM", f"reported; {runs}"),
     ]  # fmt: skip
 
-    logistic = pick(last, "symmetric", "logistic", "gd")
-    pairs = logistic.merge(gd, on=["seed", "eta"], suffixes=("_log", "_exp"))
+    # ---------------------------------------------------------------- the orthants set: other geometries
+    T = sets["orthants"]["steps"]
+    sign, adam, gd = (pick(last, "orthants", o, "exponential") for o in ("sign_gd", "adam_decay", "gd"))
+    gap = sign.gamma_inf - sign.margin_linf
+    bound = (np.log(sign.n_points) + sign.l1_radius**2 * sign.eta_sq_sum / 2) / sign.eta_sum
+    out += [
+        Claim(E, f"orthants set, sign-GD: max over runs of (gamma_inf - min_i <theta,z_i>/|theta|_inf) at t={T}, "
+                 "in units of (log n + B^2 sum eta_t^2 / 2) / sum eta_t, B = max_i |z_i|_1",
+              worst(gap / bound), "<=", 1.0, "scipy linprog (HiGHS) l-inf max margin",
+              f"theorem: sign descent gains -log L >= eta_t gamma_inf - eta_t^2 B^2/2 per step from -log n "
+              f"(derived in claims.py); bound/gamma_inf = {span(bound / sign.gamma_inf)}; {len(sign)} runs"),
+        Claim(E, f"orthants set, Adam with eta/sqrt(t): min over runs of min_i <theta,z_i>/|theta|_inf / gamma_inf at t={T}",
+              worst(adam.margin_linf / adam.gamma_inf, "min"), ">=", worst(adam.linf_margin_of_w),
+              "scipy linprog (HiGHS) l-inf max margin; cvxpy SVM",
+              "theorem: Zhang, Zou & Cao 2024 (Adam with a decaying step tends to the l-inf max margin, eps "
+              "negligible); bound: the l-inf margin of GD's limit w_hat as a fraction of gamma_inf (Soudry et al. "
+              f"2018), from the references; {len(adam)} runs"),
+        Claim(E, f"orthants set, GD: min over runs of min_i <theta,z_i>/|theta|_inf / gamma_inf at t={T}",
+              worst(gd.margin_linf / gd.gamma_inf, "min"), "info", float("nan"), "scipy linprog (HiGHS)",
+              f"reported (GD's limit w_hat has {span(gd.linf_margin_of_w)}); {len(gd)} runs"),
+        Claim(E, f"orthants set, GD: max over runs of 1 - cos(theta, w_hat) at t={T}",
+              worst(gd.gap_l2), "info", float("nan"), "cvxpy hard-margin SVM", f"reported; {len(gd)} runs"),
+    ]  # fmt: skip
+
+    # ---------------------------------------------------------------- the generic set: the slow rate, reported
+    rates = [log_rate(r.step.to_numpy(), r.gap_l2.to_numpy(), after=1000)
+             for _, r in pick(table, "generic", "gd", "exponential").sort_values("step").groupby("cell")]  # fmt: skip
     out.append(
-        Claim(E, "symmetric set, GD: max over (seed, eta) of 1 - cos(theta_logistic, theta_exponential) at the last step",
-              worst(1 - np.cos(np.radians(pairs.angle_log - pairs.angle_exp))), "<=", 1e-2,
-              "same limit w_hat for both losses")
+        Claim(E, f"generic set, exp loss, GD: median fitted k in 1 - cos(theta_t, w_hat) ~ c (log t)^-k, "
+                 f"1000 <= t <= {sets['generic']['steps']}",
+              worst(rates, "median"), "info", float("nan"), "Soudry et al. 2018: k -> 2 (angle ~ 1/log t)",
+              f"reported; {len(rates)} runs")
     )  # fmt: skip
-
-    def stretched(optimizer):
-        return pick(last, "stretched", optimizer=optimizer)
-
-    sign, gd_s, adam = stretched("sign_gd"), stretched("gd"), stretched("adam_decay")
-    out += [
-        Claim(E, "stretched set, sign-GD: max over cells of 1 - cos(theta, w_inf) at the last step",
-              worst(sign.gap_linf), "<=", 1e-3, "scipy linprog (HiGHS) l-inf max-margin"),
-        Claim(E, "stretched set, GD: max over cells of (1 - cos to L2 SVM) / (1 - cos to l-inf direction)",
-              worst(gd_s.gap_l2 / gd_s.gap_linf), "<=", 1.0, "cvxpy SVM and HiGHS LP"),
-        Claim(E, "stretched set, GD: max over cells of 1 - cos(theta, w_hat) at the last step",
-              worst(gd_s.gap_l2), "info", float("nan"), "cvxpy hard-margin SVM"),
-        Claim(E, "stretched set, Adam with eta/sqrt(t): max over cells of (1 - cos to l-inf) / (1 - cos to L2)",
-              worst(adam.gap_linf / adam.gap_l2), "<=", 1.0, "cvxpy SVM and HiGHS LP"),
-    ]  # fmt: skip
-
-    ups, rates = [], []
-    for _, rows in pick(table, "generic", "exponential", "gd").groupby("cell"):
-        rows = rows.sort_values("step")
-        ups.append(increases(rows.step.to_numpy(), rows.gap_l2.to_numpy(), after=100))
-        rates.append(log_rate(rows.step.to_numpy(), rows.gap_l2.to_numpy(), after=1000))
-    out += [
-        Claim(E, "generic set, exp loss, GD: number of increases of 1 - cos(theta_t, w_hat) between logged steps >= 100",
-              worst(ups), "<=", 0, "monotone convergence to the SVM direction"),
-        Claim(E, "generic set, exp loss, GD: median fitted k in 1 - cos(theta_t, w_hat) ~ c (log t)^-k, t >= 1000",
-              worst(rates, "median"), "info", float("nan"), "Soudry et al. 2018: k -> 2 (angle ~ 1/log t)"),
-    ]  # fmt: skip
     return out

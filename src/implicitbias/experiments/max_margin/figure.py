@@ -5,8 +5,8 @@
 (c) the angle gap 1 − cos(θ_t, ŵ) on the symmetric and generic sets, with a
     c/log² t guide (1 − cos is half the squared angle, and the angle is c/log t).
 (d) the margin gap 1/‖ŵ‖ − minᵢ⟨θ_t, zᵢ⟩/‖θ_t‖, with a c/log t guide.
-(e) the stretched set: angle of θ_t/‖θ_t‖ per optimizer against the L2 (SVM)
-    and ℓ∞ (LP) max-margin directions.
+(e) the orthants set: the ℓ∞-normalised margin minᵢ⟨θ_t, zᵢ⟩/‖θ_t‖∞ over γ∞ per
+    optimizer, against 1 (the ℓ∞ max margin, LP) and γ∞(ŵ)/γ∞ (GD's limit, SVM).
 (f) the symmetric set: 1 − cos(θ_t, ŵ) per optimizer.
 Bands are 95% confidence intervals over seeds.
 """
@@ -75,17 +75,17 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     d.set_title("(d) margin gap")
     d.legend(fontsize="xx-small", ncols=2)
 
-    st = t[t.model == "stretched"]
+    st = t[t.model == "orthants"]
+    st = st.assign(linf=st.margin_linf / st.gamma_inf)
     order = [o for o in ORDER if o in set(st.optimizer)]
-    sns.lineplot(st, x="step", y="angle", hue="optimizer", hue_order=order, **theme.BANDS, ax=e)
+    sns.lineplot(st, x="step", y="linf", hue="optimizer", hue_order=order, **theme.BANDS, ax=e)
     if len(st):
-        for angle in np.unique(st.angle_l2.round(2)):
-            e.axhline(angle, color="0.3", ls="--", lw=0.8)
-        e.axhline(st.angle_linf.iloc[0], color="0.3", ls=":", lw=0.8)
-        e.text(st.step.min(), st.angle_l2.max(), " L2 (SVM)", va="bottom", fontsize="x-small")
-        e.text(st.step.min(), st.angle_linf.iloc[0], r" $\ell_\infty$ (LP)", va="bottom", fontsize="x-small")
-    e.set(xscale="log", xlabel="step t", ylabel=r"angle of $\theta_t$ (degrees)")
-    e.set_title("(e) stretched set")
+        e.axhline(1.0, color="0.3", ls=":", lw=0.8)
+        e.axhline(st.linf_margin_of_w.iloc[0], color="0.3", ls="--", lw=0.8)
+        e.text(st.step.min(), 1.0, r" $\ell_\infty$ max margin (LP)", va="bottom", fontsize="x-small")
+        e.text(st.step.min(), st.linf_margin_of_w.iloc[0], r" $\hat w$ (SVM, GD's limit)", va="bottom", fontsize="x-small")
+    e.set(xscale="log", xlabel="step t", ylabel=r"$\min_i\langle\theta_t, z_i\rangle/(\|\theta_t\|_\infty\gamma_\infty)$")
+    e.set_title("(e) orthants set")
     e.legend(fontsize="xx-small")
 
     de = t[(t.model == "symmetric") & (t.loss == "exponential")]

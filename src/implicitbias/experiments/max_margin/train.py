@@ -18,15 +18,25 @@ Data sets (the grid's ``model`` axis names the data set of the linear model):
   negatives with y = −1, plus 6 points per class uniform on [0.3, 3]² (negated
   for y = −1) whose margin along (1, 1)/√2 exceeds √2 + 0.3 (the seed draws
   them).  ŵ = (½, ½), α = ⅛ on each support vector.
-* ``stretched``: the symmetric set with its second coordinate times ``stretch``;
-  the ℓ∞ direction stays (1, 1)/√2 (every zᵢ = yᵢxᵢ lies in the positive
-  quadrant), the L2 direction turns towards the stretched axis.
+* ``orthants``: two support vectors z = (1, −1.5, 0) and (−1, −1.5, 1) in ℝ³
+  plus ``points`` random points whose margins exceed both max margins by the
+  factor 1.5: ŵ = (4, −30, 8)/49, w∞ = (½, −1, 1), γ∞ = 2.  The zᵢ lie in
+  several orthants and w∞ is not a vertex of the cube, so sign descent has to
+  change the sign of its steps on the way (on a set with every zᵢ in one
+  orthant sign ∇L is constant and θ ∝ w∞ from the first step).
 * ``generic``: n standard Gaussian points in ℝ^d labelled by a random
   hyperplane through 0, keeping those at distance > ``gap`` from it: support
   vectors in general position, where the 1/log t behaviour shows.
 
 Each data set has its own number of steps (``settings.sets.<name>.steps``):
 the symmetric set carries the rate claims and needs the longest runs.
+
+Every logged step records, besides the loss and ‖θ‖, the angle gaps
+1 − cos(θ, ŵ) and 1 − cos(θ, w∞), the L2-normalised margin minᵢ⟨θ, zᵢ⟩/‖θ‖
+and the ℓ∞-normalised margin minᵢ⟨θ, zᵢ⟩/‖θ‖∞ (the angle of θ on planar
+sets).  The constants of a cell include Σₜ ηₜ and Σₜ ηₜ² over its steps
+(``eta_sum``, ``eta_sq_sum``), n and maxᵢ‖zᵢ‖₁ (``n_points``, ``l1_radius``):
+the terms of the sign-descent margin bound in ``claims.py``.
 
 Step sizes (``implicitbias.numerics.step_size``): with ``eta_unit:
 inverse_sharpness`` the η of gd and heavy_ball is in units of 1/β, β =
@@ -95,20 +105,32 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
             "gap_l2": classification.angle_gap(theta, W_hat),
             "gap_linf": classification.angle_gap(theta, W_inf),
             "margin": objective.normalised_margin(theta),
+            "margin_linf": objective.margins(theta).min(dim=1).values / theta.abs().amax(dim=1),
         }
         if planar:
             out["angle"] = torch.rad2deg(torch.atan2(theta[:, 1], theta[:, 0]))
         return out
 
-    log_at = train.log_schedule(settings["sets"][name]["steps"], settings["log_points"])
+    steps = settings["sets"][name]["steps"]
+    log_at = train.log_schedule(steps, settings["log_points"])
     traj = train.run(objective, update, theta0, log_at, metrics, blowup=settings["blowup"])
     w_norm = np.linalg.norm(w_hat, axis=1)
+    s = np.array([update.schedule(t) for t in range(1, steps + 1)])  # η_t = η s(t)
+    Zs = [y[:, None] * x for x, y in zip(Xs, ys)]
     constants = {
         "eta_abs": eta,
+        "eta_sum": eta * s.sum(),
+        "eta_sq_sum": eta**2 * (s**2).sum(),
         "beta": beta,
+        "n_points": np.array([len(Z) for Z in Zs]),
+        "l1_radius": np.array([np.abs(Z).sum(axis=1).max() for Z in Zs]),
         "svm_norm": w_norm,
         "svm_margin": 1.0 / w_norm,
         "sum_alpha": np.array([np.sum(r["alpha"]) for r in refs]),
+        "gamma_inf": np.array([r["gamma_inf"] for r in refs]),
+        "linf_margin_of_w": np.array([r["linf_margin_of_w"] for r in refs]),
+        "lambda_min": np.array([r["lambda_min"] for r in refs]),
+        "mu_min": np.array([r["mu_min"] for r in refs]),
     }
     if planar:
         constants["angle_l2"] = np.array([angle_deg(w) for w in w_hat])

@@ -21,8 +21,10 @@ What is measured.  On the margin problem (d, k, n; d = 3 by default) every
 logged step records the normalised margin min yᵢf(xᵢ) / P(θ), P the path norm,
 which can never exceed the F1 max margin γ*; γ*_LP is its LP value over a
 dictionary of unit directions (``implicitbias.f1_margin``), computed once per
-seed by ``reference``.  The dimension sweep (``sweep_dims``, with its own n,
-width, step count and η per model: a different problem than the margin one) trains the
+seed by ``reference``, with the certificate γ*_up ≥ γ* and γ*_init, the F1
+max margin over the network's own initial directions.  The dimension sweep
+(``sweep_dims``, with its own n, width, step count and η per model: a
+different problem than the margin one) trains the
 same cell at every d of the list and records the final test and train error
 as the per-cell constants ``test_error_d<d>``, ``train_error_d<d>``: the
 grid's cells stay one row per (cell, step), and all d train in the same job,
@@ -109,6 +111,8 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     constants = {
         "eta_abs": step_size.absolute_step(eta, step_size.unit_of(settings, cells[0].optimizer), width=m),
         "gamma_lp": np.array([seeds.get(str(c.seed), {}).get("gamma", np.nan) for c in cells]),
+        "gamma_upper": np.array([seeds.get(str(c.seed), {}).get("gamma_upper", np.nan) for c in cells]),
+        "gamma_init": np.array([seeds.get(str(c.seed), {}).get("gamma_init", np.nan) for c in cells]),
         "a_init": per_cell(a0),
         "w_init": per_cell(W0),
         "a_final": per_cell(a),
