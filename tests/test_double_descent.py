@@ -7,19 +7,17 @@ import pytest
 import torch
 
 from implicitbias.numerics import digits, hmrt
-from implicitbias.pipeline import tables
+from implicitbias.pipeline import config, tables
 from implicitbias.experiments.double_descent import claims as dd_claims, train as dd_train
 from implicitbias.pipeline.grid import Cell
-from implicitbias.pipeline.schema import settings_of
-from tolerances import gd_least_squares_error, least_squares_solution_error
 
 R2, S2 = 1.0, 0.25
 CPU, F64 = torch.device("cpu"), torch.float64
-SETTINGS = settings_of("double_descent", {
+SETTINGS = {
     "n": 40, "gammas": [0.25, 0.5, 2.0, 4.0], "signal_norm_squared": R2, "noise_variance": S2,
     "gd_gammas": [0.25, 4.0], "gd_steps": 400, "blowup": 1e10, "eta_unit": "inverse_sharpness",
     "n_train": 200, "features": [50, 100, 180, 200, 220, 300, 400, 800], "rff_scale": 0.8, "relu_scale": 2.0,
-})  # fmt: skip
+}  # fmt: skip
 
 
 def run(model, optimizer, seeds, settings=SETTINGS, eta=1.0, sigma=0.0):
@@ -97,20 +95,36 @@ def test_min_norm_is_the_pseudo_inverse_and_ridge_is_its_formula(p):
     np.testing.assert_allclose(b, direct, rtol=0, atol=1e-12 * np.linalg.norm(direct))
 
 
-def test_gd_from_zero_equals_the_min_norm_solution_and_divergence_is_recorded():
+def gd_claim(table):
+    [claim] = [c for c in dd_claims.claims(table, SETTINGS) if c.claim.startswith("GD from 0")]
+    return claim
+
+
+def test_gd_from_zero_equals_the_min_norm_solution_within_its_bound_and_divergence_is_recorded():
     table = run("isotropic", "gd", [0, 1])
-    assert sorted(table.p.unique()) == [10, 160] and len(table) == 4
-    for _, row in table.iterrows():
-        X, y, _ = dd_train.isotropic_problem(int(row.seed), SETTINGS["n"], int(row.p), R2, S2, 0.0)
-        star = np.linalg.norm(np.linalg.pinv(X) @ y)
-        # GD's distance to its limit after K steps, exact part and rounding, plus the error of
-        # the gelsd reference (tests/tolerances.py); dist_min_norm is relative to |β̂|
-        gd = gd_least_squares_error(X, y, np.zeros(int(row.p)), row.eta_abs, SETTINGS["gd_steps"])
-        assert row.dist_min_norm <= gd / star + least_squares_solution_error(X, y), row
+    assert (table.dist_min_norm <= table.gd_bound).all() and table.dist_min_norm.max() < 1e-10
+    assert sorted(table.p.unique()) == [10, 160]
+    # the bound: γ = 1/4 and 4 give cond(XᵀX) ≈ ((1 + 1/2)/(1 − 1/2))² = 9, so ρ = 1 − 1/9 at η = 1/λ_max and
+    # ρ^400 ≈ 3e-21 (< 1e-16, far below the rounding part u·κ·2K ≈ 1e-10); it is at least that rounding part
+    assert (table.gd_bound > 1e-13).all() and (table.gd_bound < 1e-8).all()
+    assert gd_claim(table).passed
     bad = run("isotropic", "gd", [0], eta=2.5)  # η above 2/λ_max
     assert (bad.status == "diverged").all()
-    [claim] = dd_claims.isotropic_claims(bad, SETTINGS)
-    assert not claim.passed  # reported as failed, not raised
+    assert not gd_claim(bad).passed  # reported as failed, not raised
+
+
+def test_gd_bound_is_the_contraction_when_few_steps_leave_it_above_rounding():
+    X, y, _ = dd_train.isotropic_problem(0, 30, 10, R2, S2, 0.0)
+    x_inf = np.linalg.lstsq(X, y, rcond=None)[0]
+    lam = np.linalg.eigvalsh(X.T @ X)
+    eta, K = 1 / lam.max(), 5
+    bound = dd_train.gd_bound(X[None], y[None], x_inf[None], np.array([eta]), K)[0]
+    x = np.zeros(10)
+    for _ in range(K):
+        x -= eta * X.T @ (X @ x - y)
+    rho = 1 - lam.min() / lam.max()
+    assert np.linalg.norm(x - x_inf) / np.linalg.norm(x_inf) <= bound  # the theorem holds
+    assert bound == pytest.approx(rho**K, rel=1e-6)  # and is tight: rounding adds ~1e-12 to ρ^K ≈ 0.2
 
 
 def test_label_noise_sigma_adds_to_the_observation_noise():
@@ -118,6 +132,14 @@ def test_label_noise_sigma_adds_to_the_observation_noise():
     assert (table.noise_variance_total == S2 + 0.25).all()
     p = table.p.to_numpy()
     np.testing.assert_allclose(table.theory_exact, hmrt.minnorm_exact(p, 40, R2, S2 + 0.25))
+
+
+def test_an_estimator_a_part_does_not_have_is_refused_when_planning():
+    """contract.yaml allows the digits models min_norm only: a config asking for gd fails before any job."""
+    block = {"grid": {"model": ["rff_digits"], "loss": ["squares"], "optimizer": ["gd"], "eta": [1.0],
+                      "sigma": [0.0], "seed": [0]}}  # fmt: skip
+    with pytest.raises(config.ConfigError, match="model 'rff_digits' with loss 'squares' and optimizer 'gd'"):
+        config.check_block("double_descent", block)
 
 
 # ---------------------------------------------------------------- digits
@@ -159,6 +181,24 @@ def test_digits_double_descent_claims_pass_on_a_small_sweep(model):
     over = table[table.p >= 200]
     assert (over.train_error == 0).all()
     claims = dd_claims.claims(table, SETTINGS)
-    assert len(claims) == 7
-    failed = [c for c in claims if c.passed is False]
-    assert not failed, failed
+    assert len(claims) == 6 + 2 * 5  # every part's rows, whatever the table holds
+    mine = [c for c in claims if c.claim.startswith(f"{model}:")]
+    assert len(mine) == 5 and all(c.passed for c in mine), mine
+    others = [c for c in claims if c.is_check and not c.claim.startswith(f"{model}:")]
+    assert others and all(np.isnan(c.measured) and not c.passed for c in others)  # missing parts fail
+
+
+def test_student_t_allowance_holds_its_family_wise_level_on_normal_data():
+    from implicitbias.numerics.stats import student_t_allowance
+
+    rng = np.random.default_rng(0)
+    runs, tests, alpha, lists = 8, 5, 0.05, 20000
+    x = rng.standard_normal((lists, tests, runs))
+    t = x.mean(2) / (x.std(2, ddof=1) / np.sqrt(runs))
+    c = student_t_allowance(runs, tests, alpha)
+    rate = np.mean(np.abs(t).max(1) > c)
+    # Bonferroni is exact to first order for independent tests: rate ≈ 1 − (1 − α/tests)^tests = 0.0490;
+    # 20000 lists give a binomial SE of 0.0015
+    assert abs(rate - (1 - (1 - alpha / tests) ** tests)) < 4 * 0.0015
+    assert student_t_allowance(20, tests, alpha) < c  # more runs, a smaller allowance
+    assert np.isnan(student_t_allowance(1, tests, alpha))

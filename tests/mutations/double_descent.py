@@ -1,75 +1,90 @@
-"""Wrong worlds for the double_descent claims (see tests/mutations/__init__.py)."""
+"""Wrong worlds for the claims of double_descent (see tests/mutations/__init__.py)."""
 
 from __future__ import annotations
 
-import numpy as np
+from mutations import World, swap_optimizer
 
-from mutations import World
-
-
-def formula_off_by_ten_percent(w: World) -> World:
-    """The wrong prefactor: the exact formulas 10% too high (the MC means no longer match them)."""
-    w.table = w.table.assign(theory_exact=w.table.theory_exact * 1.1, theory_ridge=w.table.theory_ridge * 1.1)
-    return w
+DIGITS = ["rff_digits", "relu_digits"]
 
 
-def peak_moved_to_twice_n(w: World) -> World:
-    """A risk curve whose peak sits at gamma = 2 (not at p = n): the largest min-norm risk far from 1."""
-    t = w.table
-    at2 = (t.optimizer == "min_norm") & np.isclose(t.gamma, t.gamma[t.gamma >= 1.9].min())
-    w.table = t.assign(risk=np.where(at2, t.risk * 1e6, t.risk))
-    return w
+def formula_wrong_prefactor(world: World) -> World:
+    """The exact min-norm formula with a wrong prefactor (0.8 of the risk)."""
+    t = world.table
+    t.loc[t.optimizer == "min_norm", "theory_exact"] *= 0.8
+    return world
 
 
-def ridge_is_min_norm(w: World) -> World:
-    """A mis-tuned ridge that does worse than no regulariser: the ridge rows carry 1.5 x the min-norm
-    risks (which peak at p = n)."""
-    t = w.table.set_index(["model", "seed", "p"])
-    mn = t[t.optimizer == "min_norm"].risk
-    rg = t.optimizer == "ridge"
-    t.loc[rg, "risk"] = 1.5 * mn.reindex(t[rg].index).to_numpy()
-    w.table = t.reset_index()
-    return w
+def ridge_is_min_norm(world: World) -> World:
+    """Ridge at lambda = 0: the ridge cells carry the min-norm runs (the peak comes back)."""
+    world.table = swap_optimizer(world.table, "min_norm", "ridge", model="isotropic")
+    return world
 
 
-def gd_not_converged(w: World) -> World:
-    """GD stopped early: its distance to X+y is 1e-6, not round-off."""
-    t = w.table
-    w.table = t.assign(dist_min_norm=np.where(t.optimizer == "gd", 1e-6, t.dist_min_norm))
-    return w
+def estimators_swapped(world: World) -> World:
+    """Min-norm and ridge labels exchanged: 'min-norm' has no peak, 'ridge' is worse than min-norm."""
+    t = world.table
+    iso = t.model == "isotropic"
+    names = {"min_norm": "ridge", "ridge": "min_norm"}
+    t.loc[iso, "optimizer"] = t.loc[iso, "optimizer"].map(lambda o: names.get(o, o))
+    return world
 
 
-def digits_peak_at_small_n(w: World) -> World:
-    """Random features whose test MSE and coefficient norm peak at the smallest N (no interpolation peak)."""
-    t = w.table
-    first = t.model.str.endswith("digits") & (t.p == t[t.model.str.endswith("digits")].p.min())
-    w.table = t.assign(test_mse=np.where(first, 1e9, t.test_mse), coef_norm=np.where(first, 1e9, t.coef_norm))
-    return w
+def gd_stopped_early(world: World) -> World:
+    """GD from 0 stopped after a tenth of its steps: its distance is the bound's contraction to the power 1/10."""
+    t = world.table
+    gd = t.optimizer == "gd"
+    t.loc[gd, "dist_min_norm"] = t.loc[gd, "gd_bound"] ** 0.1
+    return world
 
 
-def no_second_descent(w: World) -> World:
-    """Past N = 2n the test error stays at chance (0.9): the over-parametrised fit generalises worse."""
-    t = w.table
-    far = t.model.str.endswith("digits") & (t.p >= 2 * w.settings["n_train"])
-    w.table = t.assign(test_error=np.where(far, 0.9, t.test_error))
-    return w
+def features_duplicated(world: World) -> World:
+    """A feature map whose rank is half its width (each feature twice): the threshold moves to N = 2n."""
+    t = world.table
+    dig = t.model.isin(DIGITS)
+    t.loc[dig, "p"] *= 2
+    return world
 
 
-def no_interpolation(w: World) -> World:
-    """Past N = n the fit leaves training errors and a residual far above round-off (a regularised fit)."""
-    t = w.table
-    over = t.model.str.endswith("digits") & (t.p >= w.settings["n_train"])
-    w.table = t.assign(train_error=np.where(over, 0.05, t.train_error),
-                       train_backward_error=np.where(over, 1e6, t.train_backward_error))  # fmt: skip
-    return w
+def no_second_descent(world: World) -> World:
+    """Beyond the threshold the test error stays at its value at N = n (no second descent)."""
+    t = world.table
+    n = world.settings["n_train"]
+    for model in DIGITS:
+        rows = t[(t.model == model)]
+        at_n = rows[rows.p == n].set_index("seed").test_error
+        over = (t.model == model) & (t.p > n)
+        t.loc[over, "test_error"] = t.loc[over, "seed"].map(at_n).to_numpy()
+    return world
+
+
+def no_interpolation(world: World) -> World:
+    """A fit that does not interpolate (e.g. ridge at a large lambda): beyond N = n the training error is that of
+    the smallest N, and the residual is not at rounding level."""
+    t = world.table
+    n = world.settings["n_train"]
+    for model in DIGITS:
+        rows = t[t.model == model]
+        first = rows[rows.p == rows.p.min()].set_index("seed")
+        over = (t.model == model) & (t.p >= n)
+        t.loc[over, "train_error"] = t.loc[over, "seed"].map(first.train_error).to_numpy()
+    return world
+
+
+def unstable_solver(world: World) -> World:
+    """Least squares by the normal equations: the residual grows with the condition number (here 1e6 units)."""
+    t = world.table
+    t.loc[t.model.isin(DIGITS), "train_backward_error"] *= 1e6
+    return world
 
 
 MUTATIONS = [
-    (r"vs exact formula", formula_off_by_ten_percent),
-    (r"min-norm risk peaks next to p = n", peak_moved_to_twice_n),
-    (r"optimal ridge has no peak|ridge at lambda\* no worse", ridge_is_min_norm),
-    (r"GD from 0 equals", gd_not_converged),
-    (r"peaks at N = n", digits_peak_at_small_n),
-    (r"second descent beats the first", no_second_descent),
-    (r"training 0/1 error|training residual", no_interpolation),
+    (r"min-norm mean risk vs the exact finite-n formula", formula_wrong_prefactor),
+    (r"min-norm mean risk peaks", estimators_swapped),
+    (r"ridge at lambda\* no worse than min-norm", estimators_swapped),
+    (r"optimal ridge has no peak", ridge_is_min_norm),
+    (r"GD from 0 equals", gd_stopped_early),
+    (r"digits: (test MSE|coefficient norm) peaks", features_duplicated),
+    (r"digits: the second descent", no_second_descent),
+    (r"digits: training 0/1 error", no_interpolation),
+    (r"digits: training residual", unstable_solver),
 ]

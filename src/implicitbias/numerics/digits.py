@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 N_CLASSES = 10
+N_IMAGES = 1797  # images in load_digits(); the ones not used for training are the test set
 PIXEL_MAX = 16.0
 
 

@@ -17,6 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def sweep_points(n: int, gammas) -> np.ndarray:
+    """The dimensions p = round(γn) of a sweep over γ, sorted and without repeats."""
+    return np.unique(np.rint(np.asarray(gammas, dtype=float) * n).astype(np.int64))
+
+
 def minnorm_asymptotic(gamma, r2: float, s2: float):
     """Min-norm least squares as n, p → ∞ with p/n → γ:
 

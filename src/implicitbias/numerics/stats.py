@@ -155,3 +155,13 @@ def mean_and_se(values) -> tuple[float, float]:
     """(mean, standard error of the mean) of ``values``; NaN where undefined (a NaN value propagates)."""
     x = np.asarray(values, dtype=float)
     return (float(x.mean()) if x.size else float("nan")), float(standard_error(x))
+
+
+def student_t_allowance(runs: int, tests: int, alpha: float) -> float:
+    """c such that a mean of ``runs`` normal values lies more than c (sample) standard errors from its
+    expectation, in any of ``tests`` independent comparisons, with probability at most ``alpha``:
+    the Student-t quantile with runs − 1 degrees of freedom at 1 − alpha/(2·tests) (Bonferroni).
+    NaN with fewer than two runs.  It shrinks as runs are added (towards the normal quantile)."""
+    if runs < 2 or tests < 1:
+        return float("nan")
+    return student_quantile(1 - alpha / (2 * tests), runs - 1)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ...numerics import digits, hmrt, objectives, optim, step_size, train
+from ...numerics import digits, hmrt, least_squares, objectives, optim, step_size, train
 
 E = "double_descent"
 
@@ -77,22 +77,17 @@ def isotropic_problem(seed: int, n: int, p: int, r2: float, s2: float, sigma: fl
     return X, X @ beta + xi + eps, beta
 
 
-def points(n: int, gammas) -> np.ndarray:
-    """The dimensions p = round(γn) of a sweep, sorted and without repeats."""
-    return np.unique(np.rint(np.asarray(gammas, dtype=float) * n).astype(np.int64))
-
-
 def _isotropic(settings, cells, device, dtype):
     n, r2, s2 = settings["n"], settings["signal_norm_squared"], settings["noise_variance"]
     estimator = cells[0].optimizer
-    ps = points(n, settings["gd_gammas"] if estimator == "gd" else settings["gammas"])
+    ps = hmrt.sweep_points(n, settings["gd_gammas"] if estimator == "gd" else settings["gammas"])
     sigma = np.array([c.sigma for c in cells])
     noise = s2 + sigma**2  # total noise variance of y around xᵀβ
     R, P = len(cells), len(ps)
     m = {k: np.full((P, R), np.nan) for k in ("gamma", "p", "risk", "norm", "lambda")}
     m.update({k: np.full((P, R), np.nan) for k in ("theory_exact", "theory_asymptotic", "theory_ridge")})
     if estimator == "gd":
-        m.update({k: np.full((P, R), np.nan) for k in ("dist_min_norm", "eta_abs")})
+        m.update({k: np.full((P, R), np.nan) for k in ("dist_min_norm", "eta_abs", "gd_bound")})
     diverged_at = np.full(R, -1)
     for i, p in enumerate(ps):
         draws = [isotropic_problem(c.seed, n, int(p), r2, s2, c.sigma) for c in cells]
@@ -110,6 +105,7 @@ def _isotropic(settings, cells, device, dtype):
             ref = min_norm(X, y[..., None])[..., 0]
             m["dist_min_norm"][i] = (torch.linalg.vector_norm(b - ref, dim=1) / torch.linalg.vector_norm(ref, dim=1)).cpu()
             m["eta_abs"][i] = eta_abs
+            m["gd_bound"][i] = gd_bound(X.cpu().numpy(), y.cpu().numpy(), ref.cpu().numpy(), eta_abs, settings["gd_steps"])
             diverged_at = np.where((diverged_at < 0) & bad, i, diverged_at)
         m["gamma"][i], m["p"][i] = gamma, p
         m["risk"][i] = torch.linalg.vector_norm(b - beta, dim=1).square().cpu()
@@ -139,6 +135,29 @@ def gd_from_zero(X: torch.Tensor, y: torch.Tensor, cells, settings):
     n_steps = settings["gd_steps"]
     traj = train.run(objective, rule, x0, np.array([0, n_steps]), lambda x: {}, blowup=settings["blowup"])
     return traj.x, eta.cpu().numpy(), traj.diverged
+
+
+def gd_bound(X: np.ndarray, y: np.ndarray, x_inf: np.ndarray, eta: np.ndarray, steps: int) -> np.ndarray:
+    """How far K steps of GD from 0 may end from the lstsq solution x∞ = X⁺y, relative to ‖x∞‖, per run:
+
+    * theorem: the error −x∞ lies in the row space, where each step multiplies it by at most
+      ρ = max |1 − ηλᵢ| over the non-zero eigenvalues λᵢ of XᵀX: ρᴷ;
+    * rounding of GD: u·κ·S·K with κ = C_OPS + 2(n + p + 1)·η‖X‖₂‖X‖_F and S = 2‖x∞‖
+      (:mod:`implicitbias.numerics.least_squares`);
+    * rounding of lstsq (backward stable): u·(n + p)·(c + c²‖y − Xx∞‖/(‖X‖₂‖x∞‖)), c = σ₁/σ_min
+      the condition number (Higham 2002, Thm 20.1).
+    """
+    n, p = X.shape[1:]
+    s = np.linalg.svd(X, compute_uv=False)  # [R, min(n, p)], decreasing
+    lam_max, lam_min = s[:, 0] ** 2, s[:, -1] ** 2
+    rho = np.maximum(np.abs(1 - eta * lam_max), np.abs(1 - eta * lam_min))
+    kappa = least_squares.step_kappa(n, p, eta * s[:, 0] * np.sqrt((s**2).sum(1)))
+    gd_rounding = least_squares.floor(kappa, 2.0, steps)
+    cond = s[:, 0] / s[:, -1]
+    x_norm = np.linalg.norm(x_inf, axis=1)
+    residual = np.linalg.norm(y - np.einsum("rnp,rp->rn", X, x_inf), axis=1)
+    lstsq_rounding = least_squares.U * (n + p) * (cond + cond**2 * residual / (s[:, 0] * x_norm))
+    return rho**steps + gd_rounding + lstsq_rounding
 
 
 # ---------------------------------------------------------------- (b) digits
