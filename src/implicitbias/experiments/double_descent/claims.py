@@ -15,7 +15,6 @@ binomial standard error of the test set.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 from scipy import stats as scipy_stats
