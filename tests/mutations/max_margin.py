@@ -54,10 +54,20 @@ def frozen_after_the_first_step(world: World) -> World:
     return world
 
 
+def the_lectures_even_loss(world: World) -> World:
+    """GD on the lecture's log(1 + e^{-|u|}), which cannot tell θ from −θ: the logistic runs end at −θ_K."""
+    t = world.table.copy()
+    flip = (t.model == "symmetric") & (t.loss == "logistic")
+    t.loc[flip, "angle"] = t.loc[flip, "angle"] + 180.0
+    world.table = t
+    return world
+
+
 MUTATIONS = [
     (r"symmetric set, GD \(exponential and logistic loss\)", step_size_in_the_wrong_unit),
     (r"symmetric set, GD .*\|t L\(theta_t\) eta / sum alpha - 1\|", loss_as_a_mean),
     (r"symmetric set, GD .*\|theta_t - w_hat log\(eta t\) - w~_0\|", perturbed_correction),
     (r"orthants set, sign-GD", sign_gd_moves_like_gd),
     (r"orthants set, (sign-GD|Adam)", frozen_after_the_first_step),
+    (r"erratum log\(1 \+ e\^\{-\|u\|\}\): the logistic loss GD minimises", the_lectures_even_loss),
 ]
