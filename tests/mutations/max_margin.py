@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mutations import World, scale
+from mutations import World, carry, scale
 
 
 def step_size_in_the_wrong_unit(world: World) -> World:
@@ -29,18 +29,11 @@ def perturbed_correction(world: World) -> World:
     return world
 
 
-def _replace_metric(table, target, source, column, model="orthants"):
-    """``table`` in which the ``target`` optimizer's ``column`` is the ``source`` optimizer's (same seed, step)."""
-    rows = table[(table.model == model) & (table.optimizer == source)].set_index(["seed", "step"])[column]
-    where = (table.model == model) & (table.optimizer == target)
-    out = table.copy()
-    out.loc[where, column] = rows.reindex(list(zip(table.seed[where], table.step[where]))).to_numpy()
-    return out
-
-
 def sign_gd_moves_like_gd(world: World) -> World:
     """sign-GD's iterates replaced by GD's on the orthants set (its steps and data kept)."""
-    world.table = _replace_metric(world.table, "sign_gd", "gd", "margin_linf")
+    t = world.table
+    orthants = t.model == "orthants"
+    world.table = carry(t, ["margin_linf"], source=orthants & (t.optimizer == "gd"), target=orthants & (t.optimizer == "sign_gd"))
     return world
 
 
