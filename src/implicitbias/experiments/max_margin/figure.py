@@ -86,7 +86,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
         e.text(st.step.min(), st.linf_margin_of_w.iloc[0], r" $\hat w$ (SVM, GD's limit)", va="bottom", fontsize="x-small")
     e.set(xscale="log", xlabel="step t", ylabel=r"$\min_i\langle\theta_t, z_i\rangle/(\|\theta_t\|_\infty\gamma_\infty)$")
     e.set_title("(e) orthants set")
-    e.legend(fontsize="xx-small")
+    e.legend(fontsize="xx-small", loc="lower right")
 
     de = t[(t.model == "symmetric") & (t.loss == "exponential")]
     order = [o for o in ORDER if o in set(de.optimizer)]

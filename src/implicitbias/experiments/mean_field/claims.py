@@ -57,7 +57,7 @@ def sweep_table(table):
 
 def paired(a, b, column: str):
     """Per seed, ``a[column] − b[column]`` over the seeds present in both (one row per seed each)."""
-    joined = a.set_index("seed")[[column]].join(b.set_index("seed")[[column]], how="inner", lsuffix="_a", rsuffix="_b")
+    joined = a[["seed", column]].merge(b[["seed", column]], on="seed", how="inner", suffixes=("_a", "_b"))
     return (joined[f"{column}_a"] - joined[f"{column}_b"]).to_numpy()
 
 
