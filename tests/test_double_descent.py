@@ -202,3 +202,18 @@ def test_student_t_allowance_holds_its_family_wise_level_on_normal_data():
     assert abs(rate - (1 - (1 - alpha / tests) ** tests)) < 4 * 0.0015
     assert student_t_allowance(20, tests, alpha) < c  # more runs, a smaller allowance
     assert np.isnan(student_t_allowance(1, tests, alpha))
+
+
+@pytest.mark.parametrize("p", [10, 60])
+def test_exact_variance_matches_monte_carlo_of_the_min_norm_estimator(p):
+    n, reps = 30, 4000
+    risks = []
+    for seed in range(reps):
+        X, y, beta = dd_train.isotropic_problem(seed, n, p, R2, S2, 0.0)
+        risks.append(np.sum((np.linalg.pinv(X) @ y - beta) ** 2))
+    risks = np.array(risks)
+    var = hmrt.minnorm_exact_variance(p, n, R2, S2)
+    # the sample variance has relative standard error sqrt((kurtosis - 1)/reps); allow 4 of them
+    kurt = np.mean((risks - risks.mean()) ** 4) / risks.var() ** 2
+    assert risks.var(ddof=1) == pytest.approx(var, rel=4 * np.sqrt((kurt - 1) / reps))
+    assert np.isnan(hmrt.minnorm_exact_variance([n - 3, n, n + 3], n, R2, S2)).all()  # infinite second moment

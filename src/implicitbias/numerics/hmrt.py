@@ -55,6 +55,28 @@ def minnorm_exact(p, n: int, r2: float, s2: float):
     return np.where(p <= n - 2, below, np.where(p >= n + 2, above, np.nan))
 
 
+def minnorm_exact_variance(p, n: int, r2: float, s2: float):
+    """Variance of the min-norm risk over the Gaussian design, β uniform on the sphere and Gaussian noise.
+
+    With W the non-zero part of the design's Gram matrix, W ~ Wishart_k(N, I), k = min(n, p),
+    N = max(n, p), d = N − k: the noise part of the risk is s²Σᵢ zᵢ²/λᵢ(W) (zᵢ standard normal), so
+
+        Var = s⁴ (2 E tr W⁻² + Var tr W⁻¹) + [p > n] r⁴ ab/((a + b)²(a + b + 1)),
+
+    E tr W⁻² = k(N − 1)/(d(d − 1)(d − 3)), Var tr W⁻¹ = 2k(N − 1)/(d(d − 1)²(d − 3)) (the inverse-Wishart
+    second moments), and above the threshold the bias ‖P_null β‖²/r² ~ Beta(a, b), a = (p − n)/2,
+    b = n/2, independent of W.  NaN for |p − n| ≤ 3, where the second moment is infinite.
+    """
+    p = np.asarray(p, dtype=float)
+    k, N = np.minimum(p, n), np.maximum(p, n)
+    d = N - k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        noise = s2**2 * (2 * k * (N - 1) / (d * (d - 1) * (d - 3)) + 2 * k * (N - 1) / (d * (d - 1) ** 2 * (d - 3)))
+        a, b = (p - n) / 2, n / 2
+        bias = np.where(p > n, r2**2 * a * b / ((a + b) ** 2 * (a + b + 1)), 0.0)
+    return np.where(d >= 4, noise + bias, np.nan)
+
+
 def mp_stieltjes(lam, gamma):
     """m(−λ) = ∫ dμ(t)/(t + λ) for the Marchenko–Pastur law μ of XᵀX/n with ratio γ
     (including its atom at 0 of mass 1 − 1/γ when γ > 1), λ > 0:

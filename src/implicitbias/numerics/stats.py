@@ -165,3 +165,12 @@ def student_t_allowance(runs: int, tests: int, alpha: float) -> float:
     if runs < 2 or tests < 1:
         return float("nan")
     return student_quantile(1 - alpha / (2 * tests), runs - 1)
+
+
+def normal_allowance(tests: int, alpha: float, sides: int = 2) -> float:
+    """c such that any of ``tests`` standard normal statistics exceeds c (in absolute value for
+    ``sides`` = 2, upwards for 1) with probability at most ``alpha``: Bonferroni on the normal tail.
+    For means whose standard error is known exactly (not estimated from the runs)."""
+    if tests < 1:
+        return float("nan")
+    return normal_quantile(1 - alpha / (sides * tests))
