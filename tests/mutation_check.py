@@ -48,7 +48,7 @@ MUTATIONS = (
         "atomic_rename",
         "tables are written in place instead of to a temporary file renamed over the target",
         "src/implicitbias/pipeline/tables.py",
-        "        write(tmp)\n        os.replace(tmp, path)\n",
+        "        write(tmp)\n        os.chmod(tmp, open_mode(path))\n        os.replace(tmp, path)\n",
         "        write(str(path))\n        os.unlink(tmp)\n",
         ("tests/test_tables.py",),
     ),
