@@ -5,7 +5,12 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# `snakemake` runs config.yaml; `snakemake --configfile other.yaml` runs that
+# config INSTEAD (not merged into config.yaml, as Snakemake would otherwise do),
+# e.g. config/regimes.yaml.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
 
 
 report: "workflow/report/workflow.rst"
@@ -48,9 +53,11 @@ rule all:
 
 # On SLURM: before the first submission, the status command answers and every
 # job fits its partition's nodes (implicitbias.pipeline.doctor), or one line per
-# problem and nothing is queued.
+# problem and nothing is queued. Then the plan's chunks are recorded, so a later,
+# larger grid keeps them (implicitbias.pipeline.chunks).
 onstart:
     before_submission(workflow)
+    record_chunks()
 
 
 onsuccess:

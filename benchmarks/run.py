@@ -33,6 +33,14 @@ Start-up: the fixed cost of every ``snakemake`` command, apart from any
 R4  end to end: wall time of ``snakemake --cores 2`` from a clean results/, for
     tests/quick_config.yaml and config.yaml, in a copy of the workflow; the
     peak resident memory (max_rss) of the largest training job.
+R5  scale: how planning and aggregation grow from 10³ to 10⁵ cells (10² to
+    10³ with --tiny), on pseudo_inverse grids of η × seeds with the default
+    chunk budget.  Planning: wall time and peak memory of ``snakemake -n`` in
+    a copy of the workflow (goal: ≤ 10 s at 10⁵ cells).  Aggregation: every
+    chunk is trained for ``scale_steps`` GD steps in one process by the
+    pipeline's own job function, then a fresh process (no torch) times the
+    aggregation of the chunk tables and the family's claims job on the
+    aggregated table, with its peak memory.
 
 Every timed process runs with one torch thread (OMP_NUM_THREADS=1).
 """
@@ -40,8 +48,10 @@ Every timed process runs with one torch thread (OMP_NUM_THREADS=1).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import importlib
+import io
 import json
 import os
 import shutil
@@ -59,12 +69,13 @@ WORKFLOW_FILES = ("Snakefile", "workflow", "scripts", "profiles", "environment.y
 
 SIZES = {
     "issue": dict(cells=256, steps=1000, sample=4, r2_runs=256, r2_n=100, r2_p=1000, r2_steps=50, gemm=1024,
-                  r3_axes=(20, 10, 10)),  # η × σ × seeds; × 2 models × 5 optimizers = 20 000 cells
+                  r3_axes=(20, 10, 10),  # η × σ × seeds; × 2 models × 5 optimizers = 20 000 cells
+                  scale=(1_000, 10_000, 100_000), scale_steps=10),
     "tiny": dict(cells=16, steps=20, sample=1, r2_runs=16, r2_n=20, r2_p=100, r2_steps=5, gemm=128,
-                 r3_axes=(2, 2, 3)),
+                 r3_axes=(2, 2, 3), scale=(100, 1_000), scale_steps=2),
 }  # fmt: skip
 
-GOALS = {"R1": 20.0, "R2": 0.5, "R3": 3.0, "R3_seconds": 15.0, "R4_quick": 60.0, "R4_full": 600.0}
+GOALS = {"R1": 20.0, "R2": 0.5, "R3": 3.0, "R3_seconds": 15.0, "R4_quick": 60.0, "R4_full": 600.0, "R5_plan": 10.0}
 
 
 def env() -> dict:
@@ -96,6 +107,45 @@ def worker(kind: str, **args) -> tuple[float, dict]:
 
 
 def run_worker(kind: str, args: dict) -> dict:
+    if kind == "dry_run":  # snakemake -n in this process, for its peak memory
+        import resource
+        import runpy
+
+        os.chdir(args["cwd"])
+        sys.argv = ["snakemake", "-n", "--cores", "2"]
+        start = time.perf_counter()
+        try:
+            runpy.run_module("snakemake", run_name="__main__")
+        except SystemExit as stop:
+            if stop.code not in (0, None):
+                raise
+        return {"seconds": time.perf_counter() - start, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if kind == "aggregate":  # no torch: what the aggregate and claims jobs do, timed
+        import resource
+
+        from implicitbias.pipeline import jobs, schema
+
+        settings = schema.settings_of(args["experiment"], args["settings"])
+        start = time.perf_counter()
+        jobs.aggregate(args["tables"], args["table"], args["tables"], args["cells"])
+        middle = time.perf_counter()
+        jobs.claims(args["experiment"], settings, args["table"], args["claims"])
+        return {"aggregate_s": middle - start, "claims_s": time.perf_counter() - middle,
+                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # fmt: skip
+    if kind == "train_chunks":
+        from implicitbias.pipeline import config as ibconfig
+        from implicitbias.pipeline import jobs
+
+        config = yaml.safe_load(Path(args["config"]).read_text())
+        start = time.perf_counter()
+        tables = []
+        for chunk, cells in ibconfig.plan(config)["pseudo_inverse"].items():
+            spec = ibconfig.batch_spec(config, "pseudo_inverse", cells)
+            table = str(Path(args["where"], f"{chunk}.parquet"))
+            with contextlib.redirect_stdout(io.StringIO()):
+                jobs.train(spec, table, str(Path(args["where"], f"{chunk}.provenance.json")))
+            tables.append(table)
+        return {"seconds": time.perf_counter() - start, "tables": tables}
     if kind == "imports":  # before anything imports torch
         start = time.perf_counter()
         for name in args["modules"]:
@@ -280,6 +330,43 @@ def measure_r3(size: dict, tmp: Path) -> dict:
             "paramspace_jobs": job_count(done2.stdout + done2.stderr)}  # fmt: skip
 
 
+def scale_config(cells: int, steps: int) -> dict:
+    """pseudo_inverse with ``cells`` cells (η × 100 seeds, or fewer seeds below 10⁴ cells) and ``steps`` steps."""
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    block = config["experiments"]["pseudo_inverse"]
+    seeds = min(100, cells // 10)
+    etas = cells // seeds
+    grid = {"model": ["linear"], "loss": ["squares"], "optimizer": ["gd"], "sigma": [0.0], "seed": list(range(seeds)),
+            "eta": [round(0.01 + 1.98 * i / etas, 8) for i in range(etas)]}  # fmt: skip
+    settings = {**block["settings"], "steps": steps, "log_points": 2}
+    config["experiments"] = {"pseudo_inverse": {"grid": grid, "settings": settings}}
+    return config
+
+
+def measure_r5(size: dict, tmp: Path) -> dict:
+    """Planning and aggregation time and peak memory at each of ``size['scale']`` cells."""
+    from implicitbias.pipeline import config as ibconfig
+
+    rows = []
+    for cells in size["scale"]:
+        config = scale_config(cells, size["scale_steps"])
+        work = copy_workflow(tmp / f"r5_{cells}", config)
+        _, plan = worker("dry_run", cwd=str(work))
+        chunks = ibconfig.plan(yaml.safe_load((work / "config.yaml").read_text()))["pseudo_inverse"]
+        where = tmp / f"r5_{cells}_tables"
+        where.mkdir()
+        _, trained = worker("train_chunks", config=str(work / "config.yaml"), where=str(where))
+        ids = [c.id for cs in chunks.values() for c in cs]
+        _, agg = worker("aggregate", tables=trained["tables"], table=str(where / "table.parquet"), cells=ids,
+                        experiment="pseudo_inverse", settings=config["experiments"]["pseudo_inverse"]["settings"],
+                        claims=str(where / "claims.csv"))  # fmt: skip
+        rows.append({"cells": len(ids), "chunks": len(chunks), "plan_s": plan["seconds"],
+                     "plan_rss_mb": plan["max_rss_mb"], "train_s": trained["seconds"], **agg,
+                     "table_mb": (where / "table.parquet").stat().st_size / 2**20})  # fmt: skip
+        shutil.rmtree(where)
+    return {"rows": rows}
+
+
 def job_count(log: str) -> int | None:
     """The 'total' of snakemake's job-stats table."""
     for line in log.splitlines():
@@ -362,6 +449,20 @@ def verdict(ok: bool) -> str:
     return "pass" if ok else "MISSED"
 
 
+def r5_lines(r5: list[dict]) -> list[str]:
+    """R5's verdict row, then its growth table."""
+    top = r5[-1]
+    lines = [f"{'R5':<6} {'planning, ' + format(top['cells'], ',') + ' cells':<34} {top['plan_s']:>11.1f}s "
+             f"{'<= 10 s':>10}  {verdict(top['plan_s'] <= GOALS['R5_plan'])}", ""]  # fmt: skip
+    lines.append("R5 growth (pseudo_inverse grid, default chunk budget; planning = snakemake -n in one process)")
+    lines.append(f"  {'cells':>8} {'chunks':>7} {'plan s':>7} {'plan MB':>8} {'aggregate s':>12} {'claims s':>9} "
+                 f"{'agg+claims MB':>14} {'table MB':>9}")  # fmt: skip
+    for r in r5:
+        lines.append(f"  {r['cells']:>8} {r['chunks']:>7} {r['plan_s']:>7.2f} {r['plan_rss_mb']:>8.0f} "
+                     f"{r['aggregate_s']:>12.2f} {r['claims_s']:>9.2f} {r['max_rss_mb']:>14.0f} {r['table_mb']:>9.1f}")  # fmt: skip
+    return lines
+
+
 def report(results: dict, tiny: bool) -> str:
     lines = []
     load = results["load"]
@@ -369,6 +470,8 @@ def report(results: dict, tiny: bool) -> str:
     if tiny:
         lines.append("TINY sizes: a smoke run, the pass/fail below does not test the goals")
     lines.append(f"{'ratio':<6} {'what':<34} {'measured':>12} {'goal':>10}  result")
+    if "R1" not in results:  # --only-r5
+        return "\n".join(lines + r5_lines(results["R5"]["rows"]))
     r1 = results["R1"]
     for family, r in r1.items():
         lines.append(f"{'R1':<6} {'grid throughput, ' + family:<34} {r['ratio']:>11.1f}x {'>= 20x':>10}  "
@@ -391,6 +494,7 @@ def report(results: dict, tiny: bool) -> str:
         goal = GOALS.get(f"R4_{name}", GOALS["R4_quick"])
         lines.append(f"{'R4':<6} {'end to end, ' + name + ' config':<34} {r['wall_s']:>11.1f}s "
                      f"{'<= ' + format(goal, 'g') + ' s':>10}  {verdict(r['wall_s'] <= goal)}")  # fmt: skip
+    lines += r5_lines(results["R5"]["rows"])
     lines.append("")
     lines.append("details")
     for family, r in r1.items():
@@ -435,6 +539,7 @@ def main(argv=None) -> int:
     parser.add_argument("--tiny", action="store_true", help="tiny sizes (a smoke run)")
     parser.add_argument("--skip-full", action="store_true", help="R4 on the quick config only")
     parser.add_argument("--json", help="also write the measurements to this JSON file")
+    parser.add_argument("--only-r5", action="store_true", help="only R5, the planning and aggregation growth table")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "ARGS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -444,13 +549,15 @@ def main(argv=None) -> int:
     size = SIZES["tiny" if args.tiny else "issue"]
     results = {"sizes": size, "load": {"before": [round(x, 2) for x in os.getloadavg()]}}
     with tempfile.TemporaryDirectory(prefix="ib_bench_") as tmp:
-        results["R1"] = measure_r1(size)
-        _, results["R2"] = worker("roofline", runs=size["r2_runs"], n=size["r2_n"], p=size["r2_p"],
-                                  steps=size["r2_steps"], gemm=size["gemm"])  # fmt: skip
-        results["imports"] = measure_imports()
-        results["startup"] = measure_startup(Path(tmp), repeat=1 if args.tiny else 3)
-        results["R3"] = measure_r3(size, Path(tmp))
-        results["R4"] = measure_r4(args.tiny, args.skip_full, Path(tmp))
+        if not args.only_r5:
+            results["R1"] = measure_r1(size)
+            _, results["R2"] = worker("roofline", runs=size["r2_runs"], n=size["r2_n"], p=size["r2_p"],
+                                      steps=size["r2_steps"], gemm=size["gemm"])  # fmt: skip
+            results["imports"] = measure_imports()
+            results["startup"] = measure_startup(Path(tmp), repeat=1 if args.tiny else 3)
+            results["R3"] = measure_r3(size, Path(tmp))
+            results["R4"] = measure_r4(args.tiny, args.skip_full, Path(tmp))
+        results["R5"] = measure_r5(size, Path(tmp))
     results["load"]["after"] = [round(x, 2) for x in os.getloadavg()]
     text = report(results, args.tiny)
     print(text)

@@ -69,6 +69,16 @@ def check_config(config: dict) -> dict:
     return ibconfig.plan(config, SCHEMA)
 
 
+def chunk_of(config: dict, experiment: str, model: str, results: str | Path | None = None) -> str:
+    """The id of the one chunk (training job) that trains ``model``'s cells when ``config``
+    is planned over ``results`` (by default none: a fresh run)."""
+    from implicitbias.pipeline import config as ibconfig
+
+    plan = ibconfig.plan(copy.deepcopy(config), SCHEMA, results)[experiment]
+    (chunk,) = [c for c, cells in plan.items() if cells[0].model == model]
+    return chunk
+
+
 # ---------------------------------------------------------------- whole-workflow runs, started early
 # Two runs of the quick config, the shipped seeds (shared by every test that reads its
 # results) and every seed shifted by SEED_OFFSET, take most of the suite's time, much of

@@ -91,16 +91,16 @@ def test_each_mutation_fails_the_checks_it_targets(worlds, name, pattern, mutate
 def _batches():
     plan = ibconfig.plan(quick_config(), REPO / "workflow" / "schemas" / "config.schema.yaml")
     for name in NAMES:
-        for batch in plan[name]:
-            yield pytest.param(name, batch, id=f"{name}-{batch}")
+        for batch, cells in plan[name].items():
+            yield pytest.param(name, batch, {c.id for c in cells}, id=f"{name}-{batch}")
 
 
-@pytest.mark.parametrize("name, batch", list(_batches()))
-def test_a_missing_batch_fails_its_checks_and_hides_none(worlds, name, batch):
-    """Drop one batch (one model's cells): every claim is still a row; every check it fed fails."""
+@pytest.mark.parametrize("name, batch, cells", list(_batches()))
+def test_a_missing_batch_fails_its_checks_and_hides_none(worlds, name, batch, cells):
+    """Drop one batch (one training job's cells): every claim is still a row; every check it fed fails."""
     world = worlds[name].copy()
     truth = {c.claim: c for c in claims_in(name, world)}
-    world.table = world.table[world.table.model != batch].reset_index(drop=True)
+    world.table = world.table[~world.table.cell.isin(cells)].reset_index(drop=True)
     world.table.attrs["missing"] = [batch]  # as the aggregation records a planned batch it lacks
     partial = {c.claim: c for c in claims_in(name, world)}
     assert set(partial) == set(truth), f"claims vanished without batch {batch}: {set(truth) - set(partial)}"

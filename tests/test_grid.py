@@ -12,11 +12,9 @@ BASE = {
 }  # fmt: skip
 
 
-def test_product_size_and_batches():
+def test_product_size_and_groups():
     cells = grid.expand(BASE)
     assert len(cells) == 1 * 1 * 2 * 2 * 1 * 3
-    batches = grid.batches(cells)
-    assert list(batches) == ["linear"] and len(batches["linear"]) == 12
     groups = grid.groups(cells)
     assert list(groups) == [("linear", "squares", "adam"), ("linear", "squares", "gd")]
     assert all(len(g) == 6 for g in groups.values())

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import REPO, check_config, make_workdir, quick_config, snakemake, snakemake_command
+from conftest import REPO, check_config, chunk_of, make_workdir, quick_config, snakemake, snakemake_command
 from implicitbias.pipeline import config as ibconfig
 
 
@@ -119,7 +119,7 @@ def test_truncated_table_is_detected_and_rebuilt(quick_run, tmp_path):
     work = make_workdir(tmp_path / "w")
     for name in ("results", ".snakemake"):
         shutil.copytree(quick_run / name, work / name, symlinks=True)
-    victim = work / "results" / "pseudo_inverse" / "batches" / "linear_z.parquet"
+    victim = work / "results" / "pseudo_inverse" / "batches" / f"{chunk_of(quick_config(), 'pseudo_inverse', 'linear_z')}.parquet"
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2])  # newer than everything, and broken
     before = _tree(work / "results")
@@ -240,7 +240,7 @@ def failed_job_run(tmp_path_factory):
     block["grid"]["eta"], block["include"] = [1.0], [{"model": "linear_z", "eta": 1.0}]
     block["settings"]["steps"] = 500
     work = make_workdir(tmp_path_factory.mktemp("keepgoing"), config)
-    victim = "linear"
+    victim, other = (chunk_of(config, "pseudo_inverse", m) for m in ("linear", "linear_z"))
     log = work / "results" / "logs" / "train" / "pseudo_inverse" / f"{victim}.log"
     with open(work / "keep-going.out", "w") as out:
         run = subprocess.Popen(snakemake_command("--keep-going"), cwd=work, stdout=out, stderr=subprocess.STDOUT)
@@ -251,7 +251,7 @@ def failed_job_run(tmp_path_factory):
                 killed = pid
             time.sleep(0.02)
         returncode = run.wait(timeout=300)
-    record = {"work": work, "victim": victim, "killed": killed, "returncode": returncode}
+    record = {"work": work, "victim": victim, "other": other, "killed": killed, "returncode": returncode}
     record["keep_going"] = (work / "keep-going.out").read_text()
     record["files_after_keep_going"] = {str(p.relative_to(work)) for p in (work / "results").rglob("*") if p.is_file()}
     # the README's command for one family's partial figure and claims (the targets before
@@ -265,13 +265,14 @@ def test_keep_going_builds_every_figure_whose_batches_succeed(failed_job_run):
     out = failed_job_run["keep_going"]
     assert failed_job_run["killed"] is not None, "the training job was never seen running"
     assert failed_job_run["returncode"] != 0  # a job failed: the run says so
-    assert "Error in rule train" in out and "batch=linear" in out
+    victim, other = failed_job_run["victim"], failed_job_run["other"]
+    assert "Error in rule train" in out and f"batch={victim}" in out
     files = failed_job_run["files_after_keep_going"]
     # the other family, and the other batch of the same family, were still built
     assert {"results/figures/adaptive_geometry.png", "results/adaptive_geometry/claims.csv"} <= files
-    assert "results/pseudo_inverse/batches/linear_z.parquet" in files
+    assert f"results/pseudo_inverse/batches/{other}.parquet" in files
     # nothing that needs the killed batch was built
-    assert not files & {"results/pseudo_inverse/batches/linear.parquet", "results/figures/pseudo_inverse.png",
+    assert not files & {f"results/pseudo_inverse/batches/{victim}.parquet", "results/figures/pseudo_inverse.png",
                         "results/pseudo_inverse/claims.csv", "results/claims.csv"}  # fmt: skip
 
 
@@ -279,10 +280,11 @@ def test_partial_draws_the_figure_from_the_batches_that_exist_and_fails_their_cl
     work, done = failed_job_run["work"], failed_job_run["partial"]
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     results = work / "results" / "pseudo_inverse"
-    assert not (results / "batches" / "linear.parquet").exists()  # not retrained: drawn without it
+    victim = failed_job_run["victim"]
+    assert not (results / "batches" / f"{victim}.parquet").exists()  # not retrained: drawn without it
     table = pd.read_parquet(results / "table.parquet")
     assert set(table.model) == {"linear_z"}
-    assert table.attrs["missing"] == ["linear"]  # what the figure job stamps on the figure
+    assert table.attrs["missing"] == [victim]  # what the figure job stamps on the figure
     assert (work / "results" / "figures" / "pseudo_inverse.png").stat().st_size > 0
     claims = pd.read_csv(results / "claims.csv")
     about_missing = claims[claims.claim.str.contains("GD from 0")]  # the linear model's cells

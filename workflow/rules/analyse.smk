@@ -12,6 +12,7 @@ rule aggregate:
         ENV
     params:
         planned=planned_tables,
+        grid=grid_block,
     script:
         "../../scripts/aggregate.py"
 

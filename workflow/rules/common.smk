@@ -5,10 +5,13 @@ import sys
 from pathlib import Path
 
 from implicitbias import experiments
+from implicitbias.pipeline import chunks as ibchunks
 from implicitbias.pipeline import config as ibconfig
 from implicitbias.pipeline.doctor import before_submission, failure_hint
 from implicitbias.pipeline.report import FigureCaption, Landing, run_summary
 from implicitbias.pipeline.tables import incomplete_message, set_aside_incomplete
+
+RESULTS = "results"
 
 # Bad input stops here, before any job is planned: one message naming the key,
 # the bad value and the valid choices (no traceback), and a non-zero exit. The
@@ -17,7 +20,7 @@ from implicitbias.pipeline.tables import incomplete_message, set_aside_incomplet
 # and combinations each contract allows.
 try:
     PLAN = ibconfig.plan(
-        config, Path(workflow.basedir, "workflow/schemas/config.schema.yaml")
+        config, Path(workflow.basedir, "workflow/schemas/config.schema.yaml"), RESULTS
     )
 except ibconfig.ConfigError as err:
     sys.exit(str(err))
@@ -32,6 +35,27 @@ def planned_tables(wildcards):
         "results/{experiment}/batches/{batch}.parquet",
         experiment=wildcards.experiment,
         batch=PLAN[wildcards.experiment],
+    )
+
+
+def record_chunks():
+    """Record every planned chunk's cells in its ledger file (a real run only, never -n),
+    and say how many cells and chunks the plan holds."""
+    for experiment, planned in PLAN.items():
+        new = ibchunks.write_ledger(RESULTS, experiment, planned)
+        cells = sum(len(c) for c in planned.values())
+        print(
+            f"plan: {experiment}: {cells} cells in {len(planned)} chunk(s), {len(new)} newly recorded",
+            file=sys.stderr,
+        )
+
+
+def grid_block(wildcards):
+    """The experiment's grid, include and exclude as JSON: a change to them re-aggregates,
+    since the aggregate keeps only the grid's cells."""
+    block = config["experiments"][wildcards.experiment]
+    return json.dumps(
+        {k: block.get(k) for k in ("grid", "include", "exclude")}, sort_keys=True
     )
 
 

@@ -18,7 +18,7 @@ import yaml
 from jsonschema import ValidationError
 
 from ..experiments import EXPERIMENTS
-from . import grid, schema
+from . import chunks, grid, schema
 
 
 class ConfigError(ValueError):
@@ -112,17 +112,36 @@ def check_block(name: str, block: dict) -> list[grid.Cell]:
     return cells
 
 
-def plan(config: dict, root_schema: str | Path | None = None) -> dict[str, dict[str, list[grid.Cell]]]:
-    """Validate ``config`` (filling in defaults) and return experiment → batch id → cells.
+def plan(
+    config: dict, root_schema: str | Path | None = None, results: str | Path | None = None
+) -> dict[str, dict[str, list[grid.Cell]]]:
+    """Validate ``config`` (filling in defaults) and return experiment → chunk id → cells.
 
+    The chunks are those recorded in the folder ``results`` (the Snakefile's
+    ``results``; None: a fresh run, nothing recorded) that still hold a cell of
+    the grid, then new ones for the other cells (:mod:`implicitbias.pipeline.chunks`).
     Raises :class:`ConfigError` with one message (see :func:`explain`) for a bad config.
     """
     try:
         schema.validate(config, schema.compose(root_schema or schema.ROOT))
     except ValidationError as err:
         raise ConfigError(explain(err)) from None
-    experiments = config.get("experiments") or {}
-    return {name: grid.batches(check_block(name, block)) for name, block in experiments.items()}
+    out = {}
+    for name, block in (config.get("experiments") or {}).items():
+        cells = check_block(name, block)
+        cost = {m: chunks.run_steps(block["settings"], [m]) for m in {c.model for c in cells}}
+        out[name] = chunks.plan(
+            cells,
+            chunks.read_ledger(results, name) if results is not None else {},
+            chunks.budget(config, name),
+            lambda c, cost=cost: cost[c.model],
+        )
+    return out
+
+
+def planned_cells(config: dict, experiment: str) -> list[grid.Cell]:
+    """The cells of one experiment's grid (its chunks may also hold cells the grid has dropped)."""
+    return check_block(experiment, config["experiments"][experiment])
 
 
 def batch_spec(config: dict, experiment: str, cells: list[grid.Cell]) -> dict:

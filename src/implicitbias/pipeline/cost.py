@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..experiments import EXPERIMENTS
 from . import config as ibconfig
+from .chunks import run_steps
 
 SCHEMA = "workflow/schemas/config.schema.yaml"
 # Per experiment: aggregate, claims, figure.  Per run: all_claims, run_info, all.
@@ -37,21 +38,11 @@ class Cost:
 
 def load(config_path: str, schema_path: str = SCHEMA) -> dict:
     """Read and validate a config exactly as the Snakefile does (schema defaults filled in)."""
-    from snakemake.utils import validate
+    from . import schema
 
     config = ibconfig.load(config_path)
-    validate(config, str(Path(schema_path).resolve()))
+    schema.validate(config, schema.compose(schema_path))
     return config
-
-
-def run_steps(settings: dict, models) -> int:
-    """Run-steps of a batch: for each cell (given by its model), ``steps`` × ``runs`` (replicates), each read
-    from the model's own settings object (``settings[model]``) when it has one, else from the experiment's."""
-    total = 0
-    for model in models:
-        own = settings.get(model) if isinstance(settings.get(model), dict) else {}
-        total += int(own.get("steps", settings.get("steps", 1))) * int(own.get("runs", settings.get("runs", 1)))
-    return total
 
 
 def _run_steps(config: dict, experiment: str, cells: list) -> int:
@@ -79,7 +70,7 @@ def measured_rates(results: str = "results") -> tuple[float, float] | None:
 
 
 def estimate(config: dict, cores: int = 2, results: str = "results") -> Cost:
-    plan = ibconfig.plan(config)
+    plan = ibconfig.plan(config, results=results)
     cells = sum(len(c) for batches in plan.values() for c in batches.values())
     training = sum(len(batches) for batches in plan.values())
     references = sum(EXPERIMENTS[e].reference for e in plan)

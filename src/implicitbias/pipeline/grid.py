@@ -6,19 +6,19 @@ grid.  The grid is the Cartesian product of the six axes, refined by
 from the grid) and ``exclude:`` entries (each removes the cells that match all
 the axes it names).
 
-A *batch* is the set of cells that one training job trains in one process: all
-cells of one model (every loss, optimizer, η, σ and seed).  Its id, the model
-name, is the file name of the job's table, so changing one η reruns only the
-batch holding it.  Inside the job, each (loss, optimizer) *group* trains as one
-tensor program.  One process per model rather than per (model, loss,
-optimizer) halves the number of processes, and importing torch costs about
-1.5 core-seconds per process (benchmarks/run.py measures this).
+The cells one training job trains in one process form a *chunk*
+(:mod:`implicitbias.pipeline.chunks`: one model, at most a budget of work,
+stable when the grid grows).  Inside the job, each (model, loss, optimizer)
+*group* trains as one tensor program.  A chunk may hold several groups of one
+model, since importing torch costs about 1.5 core-seconds per process
+(benchmarks/run.py measures this).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 AXES = ("model", "loss", "optimizer", "eta", "sigma", "seed")
 NAME_AXES = ("model", "loss", "optimizer")
@@ -28,6 +28,7 @@ class GridError(ValueError):
     """A grid that cannot be expanded (empty, or an entry that matches nothing)."""
 
 
+@functools.lru_cache(maxsize=65536)
 def format_number(x: float) -> str:
     """Stable text for a float: 10 significant digits, so 0.1 + 0.2 and 0.3 agree.
 
@@ -44,9 +45,8 @@ def canonical(x: float) -> float:
     return float(format_number(x))
 
 
-@dataclass(frozen=True, order=True)
-class Cell:
-    """One point of the grid."""
+class Cell(NamedTuple):
+    """One point of the grid (a named tuple: at 10⁵ cells, hashing and sorting run in C)."""
 
     model: str
     loss: str
@@ -54,11 +54,6 @@ class Cell:
     eta: float
     sigma: float
     seed: int
-
-    @property
-    def batch(self) -> str:
-        """The id of the training batch (one job) that trains this cell: its model."""
-        return self.model
 
     @property
     def group(self) -> tuple[str, str, str]:
@@ -79,11 +74,11 @@ def as_list(value) -> list:
 
 
 def _product(axes: dict) -> list[Cell]:
-    values = [as_list(axes[a]) for a in AXES]
-    return [
-        Cell(m, l, o, canonical(eta), canonical(sigma), int(seed))
-        for m, l, o, eta, sigma, seed in itertools.product(*values)
-    ]
+    values = {a: as_list(axes[a]) for a in AXES}
+    values["eta"] = [canonical(v) for v in values["eta"]]
+    values["sigma"] = [canonical(v) for v in values["sigma"]]
+    values["seed"] = [int(v) for v in values["seed"]]
+    return [Cell(*point) for point in itertools.product(*(values[a] for a in AXES))]
 
 
 def _matches(cell: Cell, entry: dict) -> bool:
@@ -125,12 +120,4 @@ def groups(cells: list[Cell]) -> dict[tuple[str, str, str], list[Cell]]:
     out: dict[tuple[str, str, str], list[Cell]] = {}
     for c in sorted(cells):
         out.setdefault(c.group, []).append(c)
-    return out
-
-
-def batches(cells: list[Cell]) -> dict[str, list[Cell]]:
-    """Cells grouped by training batch, in a stable order."""
-    out: dict[str, list[Cell]] = {}
-    for c in sorted(cells):
-        out.setdefault(c.batch, []).append(c)
     return out

@@ -71,29 +71,35 @@ def train(spec: dict, table_path: str, provenance_path: str, threads: int = 1, r
     print(f"{name}: trained {n_cells} cells in {len(parts)} group(s) on {dev} in {wall:.2f} s; {n_div} diverged")
 
 
-def aggregate(inputs: list[str], output: str, planned: list[str] | None = None) -> None:
-    """Concatenate the batch tables of one experiment into one table.
+def aggregate(inputs: list[str], output: str, planned: list[str] | None = None, cells: list[str] | None = None) -> None:
+    """Concatenate the chunk tables of one experiment into one table, sorted by (cell, step).
 
-    ``planned`` lists every batch table the config implies; those absent from
-    ``inputs`` (a partial run) are recorded in the table's ``attrs["missing"]``
-    so the figure can say what it lacks.
+    ``cells``, the ids of the grid's cells, keeps only their rows: a chunk
+    recorded by an earlier run may also hold cells the grid has since dropped
+    (:mod:`implicitbias.pipeline.chunks`).  ``planned`` lists every chunk table
+    the config implies; those absent from ``inputs`` (a partial run) are
+    recorded in the table's ``attrs["missing"]`` so the figure can say what it lacks.
     """
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    from .tables import atomic_write, read_parquet
+    from .tables import atomic_write, read_arrow
 
-    table = pd.concat([read_parquet(p) for p in inputs], ignore_index=True)
-    table = table.sort_values(["cell", "step"], kind="stable").reset_index(drop=True)
-    table.attrs["missing"] = sorted(Path(p).stem for p in set(planned or inputs) - set(inputs))
-    atomic_write(output, lambda tmp: table.to_parquet(tmp, index=False))
+    table = pa.concat_tables([read_arrow(p) for p in inputs], promote_options="default")
+    if cells is not None:
+        table = table.filter(pc.is_in(table["cell"], value_set=pa.array(cells, pa.string())))
+    frame = table.sort_by([("cell", "ascending"), ("step", "ascending")]).to_pandas()
+    frame.attrs["missing"] = sorted(Path(p).stem for p in set(planned or inputs) - set(inputs))
+    atomic_write(output, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def claims(experiment: str, settings: dict, table_path: str, output: str, reference: dict | None = None) -> list[dict]:
     """Check the experiment's claims on its aggregated table; write them as CSV."""
     from .tables import read_parquet
 
-    table = read_parquet(table_path)
-    rows = [c.row() for c in experiments.part(experiment, "claims").claims(table, settings, reference=reference)]
+    module = experiments.part(experiment, "claims")
+    table = read_parquet(table_path, getattr(module, "COLUMNS_READ", None))
+    rows = [c.row() for c in module.claims(table, settings, reference=reference)]
     write_csv(output, rows)
     return rows
 
@@ -103,8 +109,9 @@ def figure(experiment: str, settings: dict, table_path: str, pdf: str, png: str,
     from . import theme
     from .tables import read_parquet
 
-    table = read_parquet(table_path)
-    fig = experiments.part(experiment, "figure").figure(table, settings, reference=reference)
+    module = experiments.part(experiment, "figure")
+    table = read_parquet(table_path, getattr(module, "COLUMNS_READ", None))
+    fig = module.figure(table, settings, reference=reference)
     theme.mark_missing(fig, table.attrs.get("missing", []))
     theme.save(fig, pdf, png)
 

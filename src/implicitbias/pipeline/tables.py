@@ -171,9 +171,22 @@ def incomplete_message(path: str, experiment: str, dry_run: bool) -> str:
     return f"{path} is not a complete Parquet file: renamed to {path}.corrupt; rebuilding {rebuilt}"
 
 
-def read_parquet(path):
-    """Read a table as pandas, refusing a truncated or corrupt file with its path named."""
+def read_arrow(path, columns=None) -> pa.Table:
+    """Read a table, refusing a truncated or corrupt file with its path named.
+
+    With ``columns``, only those of them the file has are read (a claims or
+    figure module's ``COLUMNS_READ``: at 10⁵ cells a table is mostly columns a
+    job does not need).
+    """
     try:
-        return pq.read_table(path).to_pandas()
+        if columns is not None:
+            have = set(pq.read_schema(path).names)
+            columns = [c for c in columns if c in have]
+        return pq.read_table(path, columns=columns)
     except (pa.ArrowInvalid, OSError) as err:
         raise ValueError(f"{path} is not a complete Parquet table ({err}); delete it and rerun") from err
+
+
+def read_parquet(path, columns=None):
+    """Read a table as pandas (see :func:`read_arrow`)."""
+    return read_arrow(path, columns).to_pandas()
