@@ -130,7 +130,11 @@ def run_worker(kind: str, args: dict) -> dict:
         jobs.aggregate(args["tables"], args["table"], args["tables"], args["cells"])
         middle = time.perf_counter()
         jobs.claims(args["experiment"], settings, args["table"], args["claims"])
-        return {"aggregate_s": middle - start, "claims_s": time.perf_counter() - middle,
+        end = time.perf_counter()
+        import pyarrow.parquet as pq
+
+        cells = len(set(pq.read_table(args["table"], columns=["cell"]).column("cell").to_pylist()))
+        return {"aggregate_s": middle - start, "claims_s": end - middle, "table_cells": cells,
                 "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # fmt: skip
     if kind == "train_chunks":
         from implicitbias.pipeline import config as ibconfig

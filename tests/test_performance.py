@@ -123,8 +123,15 @@ def test_benchmark_smoke_run(tmp_path):
     expected = [r["ratio"] >= 20 for r in results["R1"].values()]
     expected += [r2["shared_gflops"] / r2["gemm_gflops"] >= 0.5, r3["ratio"] >= 3, r3["pipeline_s"] <= 15]
     expected += [results["R4"]["tiny"]["wall_s"] <= 60]
+    r5 = results["R5"]["rows"]
+    expected += [r5[-1]["plan_s"] <= 10]
     assert printed == ["pass" if ok else "MISSED" for ok in expected], table
-    assert [line[:2] for line in table] == ["R1"] * 3 + ["R2", "R3", "  ", "R4"]
+    assert [line[:2] for line in table] == ["R1"] * 3 + ["R2", "R3", "  ", "R4", "R5"]
+    # the growth table: one row per size, every cell planned, trained and aggregated
+    assert [r["cells"] for r in r5] == [100, 1000]
+    growth = lines[lines.index(next(line for line in lines if line.startswith("R5 growth"))) + 2 :][: len(r5)]
+    assert [int(line.split()[0]) for line in growth] == [100, 1000]
+    assert all(r["chunks"] >= 1 and r["plan_rss_mb"] > 0 and r["table_cells"] == r["cells"] for r in r5)
     assert set(results["R1"]) == {"least_squares", "logistic", "quadratic"}
     for r in results["R1"].values():
         assert r["max_final_loss_gap"] <= 1e-10  # the naive loop and the pipeline compute the same GD

@@ -137,6 +137,20 @@ def test_cost_command_counts_what_snakemake_plans(tmp_path):
     assert int(numbers["training jobs"]) == sum(len(b) for b in plan.values())
 
 
+def test_cost_command_measures_a_unit_of_every_model_before_a_run(tmp_path):
+    config = quick_config()
+    config["experiments"] = {"adaptive_geometry": config["experiments"]["adaptive_geometry"]}
+    work = make_workdir(tmp_path / "w", config)
+    cost = subprocess.run(
+        [sys.executable, "-m", "implicitbias.pipeline.cost", "config.yaml", "--measure"],
+        cwd=work, capture_output=True, text=True,
+    )  # fmt: skip
+    assert cost.returncode == 0, cost.stderr
+    seconds = float(re.search(r"^estimated wall time: ([\d.]+) s = ", cost.stdout, re.M).group(1))
+    assert seconds > 0 and "one unit per model timed here now" in cost.stdout
+    assert not (work / "results").exists()  # nothing written
+
+
 def test_second_run_has_nothing_to_do(quick_run):
     done = snakemake(quick_run, "-n")
     assert done.returncode == 0

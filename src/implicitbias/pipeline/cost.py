@@ -1,11 +1,17 @@
 """What a config will cost, before anything runs: cells, jobs, run-steps, time.
 
-    python -m implicitbias.cost [config.yaml]
+    python -m implicitbias.pipeline.cost [config.yaml]             # from this machine's records
+    python -m implicitbias.pipeline.cost config/regimes.yaml --measure
 
 Counts come from the same plan the Snakefile builds (implicitbias.pipeline.config.plan).
 The time estimate uses this machine's benchmark records, when a previous run
 left them in results/benchmarks/train/: each training job costs its recorded
 start-up overhead plus its run-steps times the measured seconds per run-step.
+With ``--measure`` it times instead, on this machine and in this process, the
+first unit (one model, loss, optimizer and seed: every η and σ of it, the real
+settings) of every (experiment, model), and each training job costs the
+start-up of a training process (timed: a fresh interpreter importing torch and
+the package) plus its cells times that model's measured seconds per cell.
 Jobs run ``cores`` at a time.
 """
 
@@ -69,15 +75,63 @@ def measured_rates(results: str = "results") -> tuple[float, float] | None:
     return overhead, per_step
 
 
-def estimate(config: dict, cores: int = 2, results: str = "results") -> Cost:
+def startup_seconds() -> float:
+    """Wall time of a fresh interpreter that imports what a training job imports."""
+    import subprocess
+    import sys
+    import time
+
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import torch, pyarrow, implicitbias.pipeline.jobs"], check=True)
+    return time.perf_counter() - start
+
+
+def seconds_per_cell(config: dict, plan: dict) -> dict[tuple[str, str], float]:
+    """(experiment, model) → training seconds per cell, timed on the model's first unit in this process."""
+    import time
+
+    import torch
+
+    from .. import experiments
+    from . import device, grid
+
+    torch.set_num_threads(config["threads"])
+    dev, dtype = device.resolve(config["device"]), device.dtype(config["dtype"])
+    out = {}
+    for experiment, chunks in plan.items():
+        settings = config["experiments"][experiment]["settings"]
+        reference = None
+        if EXPERIMENTS[experiment].reference:
+            seeds = sorted({c.seed for cells in chunks.values() for c in cells})[:1]
+            reference = experiments.part(experiment, "reference").reference(settings, seeds)
+        train = experiments.part(experiment, "train").train_batch
+        for cells in chunks.values():
+            model = cells[0].model
+            if (experiment, model) in out:
+                continue
+            first = cells[0]
+            unit = [c for c in cells if (c.loss, c.optimizer, c.seed) == (first.loss, first.optimizer, first.seed)]
+            start = time.perf_counter()
+            for group in grid.groups(unit).values():
+                train(settings, group, dev, dtype, reference=reference)
+            out[experiment, model] = (time.perf_counter() - start) / len(unit)
+    return out
+
+
+def estimate(config: dict, cores: int = 2, results: str = "results", measure: bool = False) -> Cost:
     plan = ibconfig.plan(config, results=results)
     cells = sum(len(c) for batches in plan.values() for c in batches.values())
     training = sum(len(batches) for batches in plan.values())
     references = sum(EXPERIMENTS[e].reference for e in plan)
     steps = sum(_run_steps(config, e, c) for e, batches in plan.items() for c in batches.values())
     jobs = training + references + JOBS_PER_EXPERIMENT * len(plan) + JOBS_PER_RUN
-    rates = measured_rates(results)
     seconds = None
+    if measure:
+        overhead, per_cell = startup_seconds(), seconds_per_cell(config, plan)
+        work = [overhead + sum(per_cell[e, c.model] for c in cells) for e, b in plan.items() for cells in b.values()]
+        seconds = max(sum(work) / cores, max(work)) + overhead * JOBS_PER_EXPERIMENT * len(plan) / cores
+        return Cost(cells, training, jobs, steps, seconds)
+    rates = measured_rates(results)
     if rates:
         overhead, per_step = rates
         work = [overhead + per_step * _run_steps(config, e, c) for e, b in plan.items() for c in b.values()]
@@ -90,16 +144,18 @@ def main(argv=None) -> None:
     parser.add_argument("config", nargs="?", default="config.yaml")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--results", default="results")
+    parser.add_argument("--measure", action="store_true", help="time one unit of every model here, now")
     args = parser.parse_args(argv)
-    cost = estimate(load(args.config), args.cores, args.results)
+    cost = estimate(load(args.config), args.cores, args.results, args.measure)
     print(f"cells:         {cost.cells}")
     print(f"training jobs: {cost.training_jobs}")
     print(f"jobs:          {cost.jobs}")
     print(f"run-steps:     {cost.run_steps}")
     if cost.seconds is None:
-        print("estimated wall time: unknown (no benchmark records in results/benchmarks/train yet)")
+        print("estimated wall time: unknown (no benchmark records in results/benchmarks/train yet; try --measure)")
     else:
-        print(f"estimated wall time: {cost.seconds:.0f} s on {args.cores} cores (from this machine's benchmark records)")
+        source = "one unit per model timed here now" if args.measure else "this machine's benchmark records"
+        print(f"estimated wall time: {cost.seconds:.0f} s = {cost.seconds / 60:.1f} min on {args.cores} cores ({source})")
 
 
 if __name__ == "__main__":
