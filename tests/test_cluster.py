@@ -36,6 +36,7 @@ NO_ACCOUNTING = ("--slurm-status-command", "squeue", "--slurm-init-seconds-befor
 TIMEOUT = 600  # a hung status loop must not hang the suite
 FINAL = re.compile(r"JobState=(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL)")
 CHECK_TIMEOUT = 120  # a run stopped by the cluster check ends long before this
+REDUCED_REGIMES = REPO / "tests" / "regimes_reduced.yaml"
 FAMILIES = ("pseudo_inverse", "max_margin")  # 5 training batches (groups of 4 and 1) and one reference job
 
 # One GPU job that fails on its first attempt (leaving a marker) and succeeds on the next.
@@ -102,6 +103,8 @@ def runs(slurm, scratch) -> dict[str, Run]:
     once.  too_small: a profile written for 4-CPU, 8 GB nodes.  no_accounting:
     the README's command without the squeue setting.  refused: training jobs
     asking for a node feature the cluster lacks (sbatch refuses the group).
+    regimes: the reduced regime-map sweep (tests/regimes_reduced.yaml), given
+    with --configfile as the README's regime-map command does.
     """
     experiment, batch = _first_batch()
     flaky = scratch / "flaky"
@@ -115,7 +118,10 @@ def runs(slurm, scratch) -> dict[str, Run]:
     profile.write_text(re.sub(r"^cores: 2 ", "cores: 4 ", text, flags=re.MULTILINE).replace("  - mem_mb=4000 ", "  - mem_mb=8000 "))
     refused_config = small_config()
     refused_config["experiments"] = {"pseudo_inverse": refused_config["experiments"]["pseudo_inverse"]}
+    regimes = make_workdir(scratch / "regimes")
+    shutil.copy2(REDUCED_REGIMES, regimes / "regimes.yaml")
     plan = {
+        "regimes": (regimes, command(*NO_ACCOUNTING, "--configfile", "regimes.yaml"), TIMEOUT),
         "small": (make_workdir(scratch / "small", small_config()), command(*NO_ACCOUNTING), TIMEOUT),
         "local": (make_workdir(scratch / "local", small_config()), [sys.executable, "-m", "snakemake"], TIMEOUT),
         "gpu": (
@@ -257,3 +263,31 @@ def test_resource_gpu_is_a_slurm_gpu(runs):
     assert run.rc == 0, run.out[-3000:]
     assert "TresPerJob=gres:gpu:1" in run.jobs[submitted_jobids(run.out)[-1]]
     assert (run.work / "done.txt").read_text().strip() in {"0", "1"}  # CUDA_VISIBLE_DEVICES set by SLURM
+
+
+def test_a_regime_sweep_goes_to_slurm_in_chunks_not_cells_nor_one_job(runs):
+    """The reduced regime maps through SLURM: one training job per chunk, bundled four
+    to a SLURM job; no experiment in one job, no job per cell; every claim passes."""
+    run = runs["regimes"]
+    assert run.rc == 0, run.out[-4000:]
+    config = ibconfig.load(REDUCED_REGIMES)
+    plan = ibconfig.plan(config)
+    for experiment, chunks in plan.items():
+        budget = {**config["chunk"], **(config["experiments"][experiment].get("chunk") or {})}
+        cells = sum(len(c) for c in chunks.values())
+        assert all(len(c) <= budget["cells"] for c in chunks.values())
+        if cells > budget["cells"]:
+            assert len(chunks) >= 2, experiment  # the sweep is spread over jobs
+    n_chunks = sum(len(c) for c in plan.values())
+    n_cells = sum(len(c) for chunks in plan.values() for c in chunks.values())
+    infos = [run.jobs[j] for j in submitted_jobids(run.out)]
+    assert all("JobState=COMPLETED" in info for info in infos)
+    training = [info for info in infos if "Comment=rule_train" in info]
+    group = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())["group-components"]
+    per_job = int(group[0].split("=")[1])
+    assert -(-n_chunks // per_job) <= len(training) < n_chunks  # bundled, at most `per_job` chunks each
+    assert n_cells / len(infos) >= 20  # never a SLURM job per cell (or per handful of cells)
+    claims = pd.read_csv(run.work / "results" / "claims.csv")
+    assert set(claims.experiment) == set(plan)
+    checks = claims[claims.relation != "info"]
+    assert len(checks) > 0 and checks["pass"].astype(bool).all(), checks[checks["pass"] != True].to_string()  # noqa: E712
