@@ -23,6 +23,23 @@ Every bound is a theorem's value or rate at the run's actual step count:
 
   at the actual T (valid once the right side is below γ∞), O(log T/√T) for
   ηₜ = η/√t.  No fitted number enters.
+* **From any start, and with SGD** (symmetric set, logistic loss).  Soudry et
+  al. (2018) hold from any θ₀ and Nacson, Srebro & Soudry (2019) for SGD with
+  a fixed step (one sample per step, drawn with replacement): θ_t = ŵ log t + ρ_t
+  with ρ_t bounded, the start and the sampling entering ρ_t only.  The part of
+  θ_t orthogonal to ŵ is P⊥θ_t = P⊥ρ_t, so sin∠(θ_t, ŵ) = ‖P⊥ρ_t‖/‖θ_t‖ ≤ C/‖θ_t‖:
+  the O(1/log t) rate, since ‖θ_t‖ ≈ ‖ŵ‖ log t.  The bound at the actual T
+  takes C = max ‖P⊥θ_t‖ over the logged t ≤ T/10 (as the decade checks above
+  compare T with T/10): a direction limit other than ŵ makes ‖P⊥θ_t‖ grow like
+  log t and the check fail.  GD and SGD then differ by at most the sum of their
+  two bounds (the triangle inequality for angles).  Between two starts θ₀, θ'₀
+  the logistic loss gives more: it is convex with sharpness ≤ β = σ_max(X)²/4
+  everywhere, so for η ≤ 2/β the GD map is non-expansive (co-coercivity of ∇L)
+  and ‖θ_t − θ'_t‖ ≤ ‖θ₀ − θ'₀‖ at every t; since sin∠(u, v) ≤ ‖u − v‖/max(‖u‖, ‖v‖),
+  ∠(θ_t, θ'_t) ≤ arcsin(‖θ₀ − θ'₀‖/max(‖θ_t‖, ‖θ'_t‖)) = O(1/log t): the start
+  changes the constant, not the rate.  Each bound needs its step condition (η ≤ 2/β
+  for GD; n·η·¼·maxᵢ‖zᵢ‖² ≤ 2 for a single-sample step, Nacson et al.'s); a run
+  outside it is NaN and fails.
 * **Adam** with η/√t tends to the ℓ∞ max margin (Zhang, Zou & Cao 2024, with ε
   negligible against the gradient, as it is here), GD to ŵ, whose ℓ∞ margin
   γ∞(ŵ) is below γ∞: Adam's ℓ∞-normalised margin must end above γ∞(ŵ), which
@@ -36,8 +53,9 @@ its basis.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from ...pipeline.claims import Claim, final_rows, worst
+from ...pipeline.claims import Claim, final_rows, last_rows, worst
 from .problem import data
 
 E = "max_margin"
@@ -86,6 +104,41 @@ def residual(rows, reference) -> np.ndarray:
     w_tilde = np.array([r["w_tilde"] for r in ref], dtype=float)
     log_eta_t = np.log(rows.eta_abs.to_numpy(dtype=float) * rows.step.to_numpy(dtype=float))
     return np.linalg.norm(theta_of(rows) - w_hat * log_eta_t[:, None] - w_tilde, axis=1)
+
+
+def angle_to_svm(rows) -> np.ndarray:
+    """∠(θ, ŵ) in radians from the logged 1 − cos (``gap_l2``): 2 arcsin √(gap/2), exact near 0."""
+    return 2 * np.arcsin(np.sqrt(rows.gap_l2.to_numpy(dtype=float) / 2))
+
+
+def arcsin_bound(ratio) -> np.ndarray:
+    """arcsin of a bound on sin∠, or π where the bound exceeds 1 (it then says nothing)."""
+    ratio = np.asarray(ratio, dtype=float)
+    return np.where(ratio < 1, np.arcsin(np.clip(ratio, 0, 1)), np.pi)
+
+
+def remainder_bounds(table, T: int):
+    """Each run's last row (runs: cell × init_scale) with ``angle`` = ∠(θ_T, ŵ) and ``bound`` =
+    arcsin(C/‖θ_T‖), C = max ‖P⊥θ_t‖ = ‖θ_t‖ sin∠(θ_t, ŵ) over the logged 0 < t ≤ T/10."""
+    early = table[(table.step > 0) & (table.step <= T // 10)]
+    perp = early.norm * np.sin(angle_to_svm(early))
+    C = perp.groupby([early.cell, early.init_scale]).max()
+    end = last_rows(table, ("cell", "init_scale"))
+    C = C.reindex(pd.MultiIndex.from_frame(end[["cell", "init_scale"]])).to_numpy()
+    return end.assign(angle=angle_to_svm(end), bound=arcsin_bound(C / end.norm.to_numpy(dtype=float)))
+
+
+def start_pairs(end) -> tuple[np.ndarray, np.ndarray]:
+    """For every cell and pair of its starts s < s': ∠(θ_T, θ'_T) and arcsin(|s' − s|/max(‖θ_T‖, ‖θ'_T‖))
+    (the starts of one cell share z, so ‖θ₀ − θ'₀‖ = |s' − s|)."""
+    angles, bounds = [], []
+    for _, runs in end.groupby("cell"):
+        theta, s = theta_of(runs), runs.init_scale.to_numpy(dtype=float)
+        for i, j in zip(*np.triu_indices(len(runs), k=1)):
+            cos = theta[i] @ theta[j] / (np.linalg.norm(theta[i]) * np.linalg.norm(theta[j]))
+            angles.append(np.arccos(np.clip(cos, -1, 1)))
+            bounds.append(arcsin_bound(abs(s[j] - s[i]) / max(np.linalg.norm(theta[i]), np.linalg.norm(theta[j]))))
+    return np.array(angles), np.array(bounds)
 
 
 def span(values) -> str:
@@ -171,7 +224,74 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
               worst(rates, "median"), "info", float("nan"), "Soudry et al. 2018: k -> 2 (angle ~ 1/log t)",
               f"reported; {len(rates)} runs")
     )  # fmt: skip
-    return out + logistic_erratum(pick(last, "symmetric", "gd", "logistic"), settings)
+    return out + any_start_and_sgd(table, settings) + logistic_erratum(pick(last, "symmetric", "gd", "logistic"), settings)
+
+
+def any_start_and_sgd(table, settings: dict) -> list[Claim]:
+    """Soudry's theorem from random starts, and SGD against GD (symmetric set, logistic loss)."""
+    sets, out = settings["sets"], []
+    logistic = table[table.loss == "logistic"]
+
+    # ---------------------------------------------------------------- random starts θ₀ = s z/‖z‖
+    T = sets["symmetric_init"]["steps"]
+    runs = logistic[(logistic.model == "symmetric_init") & (logistic.optimizer == "gd")]
+    end = remainder_bounds(runs, T)
+    stable = (end.eta_abs * end.beta <= 2).to_numpy()  # β = σ_max²/4 bounds the sharpness everywhere
+    ratio = np.where(stable, end.angle / end.bound, np.nan)
+    pair_angle, pair_bound = start_pairs(end)
+    pair_ratio = pair_angle / pair_bound if stable.all() else np.full(len(pair_angle), np.nan)
+    scales = ", ".join(f"{s:g}" for s in sorted(set(end.init_scale))) or "none"
+    n = f"{len(end)} runs (seeds x eta x starts s = {scales})"
+    out += [
+        Claim(E, f"random starts (symmetric set, logistic GD, theta_0 = s z/|z|): max over runs of angle(theta_t, w_hat) at "
+                 f"t={T} in units of arcsin(C/|theta_t|), C = max |P_perp theta_t| over t <= {T // 10}",
+              worst(ratio), "<=", 1.0, "cvxpy hard-margin SVM",
+              "theorem: Soudry et al. 2018, from any initial condition: theta_t = w_hat log t + rho_t, rho_t bounded "
+              "(the start enters rho_t only), so sin angle = |P_perp rho_t|/|theta_t| = O(1/log t); C from the run's "
+              f"own t <= T/10; needs eta beta <= 2; {n}"),
+        Claim(E, f"random starts (symmetric set, logistic GD): max over pairs of starts s < s' of angle(theta_t, theta'_t) at "
+                 f"t={T} in units of arcsin(|s' - s| / max(|theta_t|, |theta'_t|))",
+              worst(pair_ratio), "<=", 1.0, "GD from theta_0 = 0 and the other starts of the same seed",
+              "theorem: the logistic loss is convex and (sigma_max^2/4)-smooth, so GD at eta <= 2/beta is non-expansive: "
+              "|theta_t - theta'_t| <= |theta_0 - theta'_0| = |s' - s|; the directions differ by O(1/log t), the start "
+              f"only in the constant; {len(pair_angle)} pairs of {n}"),
+        Claim(E, f"random starts (symmetric set, logistic GD): max over runs of angle(theta_t, w_hat) in degrees at t={T}",
+              worst(np.degrees(end.angle)), "info", float("nan"), "cvxpy hard-margin SVM", f"reported; {n}"),
+    ]  # fmt: skip
+
+    # ---------------------------------------------------------------- SGD (one sample per step) against GD
+    T = sets["symmetric"]["steps"]
+    sym = logistic[logistic.model == "symmetric"]
+    sgd = remainder_bounds(sym[sym.optimizer == "sgd"], T).set_index(["eta", "seed"])
+    gd = remainder_bounds(sym[sym.optimizer == "gd"], T).set_index(["eta", "seed"])
+    gd = gd.reindex(sgd.index)  # GD at the same step on the same data: NaN where it is missing
+    ok = (sgd.n_points * sgd.eta_abs * 0.25 * sgd.max_sq_norm <= 2).to_numpy()  # ℓ'' ≤ ¼: single steps stable
+    a_sgd, a_gd = theta_of(sgd), theta_of(gd)
+    cos = (a_sgd * a_gd).sum(axis=1) / (np.linalg.norm(a_sgd, axis=1) * np.linalg.norm(a_gd, axis=1))
+    between = np.arccos(np.clip(cos, -1, 1))
+    n = f"{len(sgd)} SGD runs (seeds x eta), each with GD at its eta"
+    rate = "arcsin(C/|theta_t|), C = max |P_perp theta_t| over t <= " + str(T // 10)
+    out += [
+        Claim(E, f"symmetric set, logistic SGD (batch 1, fixed eta): max over runs of angle(theta_t, w_hat) at t={T} in units "
+                 f"of {rate}",
+              worst(np.where(ok, sgd.angle / sgd.bound, np.nan)), "<=", 1.0, "cvxpy hard-margin SVM",
+              "theorem: Nacson, Srebro & Soudry 2019 (AISTATS): SGD at a fixed step on separable data, "
+              "theta_t = w_hat log t + rho_t with rho_t bounded, the direction converges to w_hat as O(1/log t); "
+              f"needs n eta l''max max|z_i|^2 <= 2 (l''max = 1/4); {n}"),
+        Claim(E, f"symmetric set, logistic GD at SGD's eta: max over runs of angle(theta_t, w_hat) at t={T} in units of {rate}",
+              worst(np.where((gd.eta_abs * gd.beta <= 2).to_numpy(), gd.angle / gd.bound, np.nan)), "<=", 1.0,
+              "cvxpy hard-margin SVM",
+              f"theorem: Soudry et al. 2018: theta_t = w_hat log t + rho_t, rho_t bounded; needs eta beta <= 2; {n}"),
+        Claim(E, f"symmetric set, logistic SGD against GD at the same eta: max over runs of angle(theta_t^SGD, theta_t^GD) at "
+                 f"t={T} in units of the sum of the two bounds {rate}",
+              worst(between / (sgd.bound.to_numpy() + gd.bound.to_numpy())), "<=", 1.0,
+              "GD on the same data at the same eta",
+              "theorem: angle(a, b) <= angle(a, w_hat) + angle(w_hat, b) with the bounds of Nacson et al. 2019 (SGD) and "
+              f"Soudry et al. 2018 (GD): both implicit biases are the L2 max margin; {n}"),
+        Claim(E, f"symmetric set, logistic SGD against GD: max over runs of angle(theta_t^SGD, theta_t^GD) in degrees at t={T}",
+              worst(np.degrees(between)), "info", float("nan"), "GD on the same data at the same eta", f"reported; {n}"),
+    ]  # fmt: skip
+    return out
 
 
 def logistic_erratum(rows, settings: dict) -> list[Claim]:
