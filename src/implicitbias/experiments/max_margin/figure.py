@@ -8,6 +8,10 @@
 (e) the orthants set: the ℓ∞-normalised margin minᵢ⟨θ_t, zᵢ⟩/‖θ_t‖∞ over γ∞ per
     optimizer, against 1 (the ℓ∞ max margin, LP) and γ∞(ŵ)/γ∞ (GD's limit, SVM).
 (f) the symmetric set: 1 − cos(θ_t, ŵ) per optimizer.
+(g) random starts θ₀ = s·z/‖z‖ (logistic GD): ∠(θ_t, ŵ) per s, against the
+    non-expansiveness bound arcsin(s/‖θ_t‖) around the start θ₀ = 0.
+(h) SGD (one sample per step, fixed η) and GD at the same η (logistic loss):
+    ∠(θ_t, ŵ), both O(1/log t) (Nacson, Srebro & Soudry 2019).
 Bands are 95% confidence intervals over seeds.
 """
 
@@ -18,6 +22,7 @@ import pandas as pd
 import seaborn as sns
 
 from ...pipeline import theme
+from .claims import angle_to_svm
 
 ORDER = ("gd", "heavy_ball", "normalized_gd", "adam", "adam_decay", "sign_gd")
 
@@ -27,8 +32,8 @@ def _guide(ax, t, values, label, style="k:"):
 
 
 def figure(table: pd.DataFrame, settings: dict, reference=None):
-    fig, axes = theme.grid(2, 3, height=4.8)
-    (a, b, c), (d, e, f) = axes
+    fig, axes = theme.grid(2, 4, height=4.8)
+    (a, b, c, g), (d, e, f, h) = axes
     t = table[table.step > 0]
     gd = t[(t.model == "symmetric") & (t.optimizer == "gd")]
     gd = gd.assign(run=gd.loss + ", " + r"$\eta\beta$=" + gd.eta.map("{:g}".format))
@@ -94,4 +99,27 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     f.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$1 - \cos(\theta_t, \hat w)$")
     f.set_title("(f) symmetric set: optimizers")
     f.legend(fontsize="xx-small", ncols=2)
+
+    starts = t[t.model == "symmetric_init"]
+    starts = starts.assign(angle_deg=np.degrees(angle_to_svm(starts)), start=starts.init_scale.map("s={:g}".format))
+    order = [f"s={v:g}" for v in sorted(set(starts.init_scale))]
+    sns.lineplot(starts, x="step", y="angle_deg", hue="start", hue_order=order, **theme.BANDS, ax=g)
+    zero = starts[starts.init_scale == 0].groupby("step").angle_deg.mean()
+    for s0 in sorted(set(starts.init_scale) - {0.0}):
+        norm = starts[starts.init_scale == s0].groupby("step").norm.mean().reindex(zero.index)
+        bound = zero + np.degrees(np.arcsin(np.clip(s0 / norm, 0, 1)))
+        g.plot(zero.index, bound.where(s0 < norm), "k:", lw=0.8)  # arcsin(s/|θ_t|) above θ₀ = 0
+    g.plot([], [], "k:", lw=0.8, label=r"$\angle_0 + \arcsin(s/\|\theta_t\|)$")
+    g.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$\angle(\theta_t, \hat w)$ (degrees)")
+    g.set_title(r"(g) random starts $\theta_0 = s z/\|z\|$")
+    g.legend(fontsize="xx-small")
+
+    sym = t[(t.model == "symmetric") & (t.loss == "logistic") & t.optimizer.isin(["gd", "sgd"])]
+    sym = sym[sym.eta.isin(set(sym[sym.optimizer == "sgd"].eta))]
+    sym = sym.assign(angle_deg=np.degrees(angle_to_svm(sym)))
+    order = [o for o in ("gd", "sgd") if o in set(sym.optimizer)]
+    sns.lineplot(sym, x="step", y="angle_deg", hue="optimizer", hue_order=order, style="eta", **theme.BANDS, ax=h)
+    h.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$\angle(\theta_t, \hat w)$ (degrees)")
+    h.set_title("(h) SGD (batch 1) and GD, logistic")
+    h.legend(fontsize="xx-small")
     return fig
