@@ -32,7 +32,7 @@ def _guide(ax, t, values, label, style="k:"):
 
 
 def figure(table: pd.DataFrame, settings: dict, reference=None):
-    fig, axes = theme.grid(2, 4, height=4.8)
+    fig, axes = theme.grid(2, 4, width=8 / 3 * theme.COLUMN_WIDTH, height=4.8)
     (a, b, c, g), (d, e, f, h) = axes
     t = table[table.step > 0]
     gd = t[(t.model == "symmetric") & (t.optimizer == "gd")]
@@ -111,7 +111,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
         g.plot(zero.index, bound.where(s0 < norm), "k:", lw=0.8)  # arcsin(s/|θ_t|) above θ₀ = 0
     g.plot([], [], "k:", lw=0.8, label=r"$\angle_0 + \arcsin(s/\|\theta_t\|)$")
     g.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$\angle(\theta_t, \hat w)$ (degrees)")
-    g.set_title(r"(g) random starts $\theta_0 = s z/\|z\|$")
+    g.set_title(r"(g) starts $\theta_0 = s z/\|z\|$")
     g.legend(fontsize="xx-small")
 
     sym = t[(t.model == "symmetric") & (t.loss == "logistic") & t.optimizer.isin(["gd", "sgd"])]
@@ -120,6 +120,6 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     order = [o for o in ("gd", "sgd") if o in set(sym.optimizer)]
     sns.lineplot(sym, x="step", y="angle_deg", hue="optimizer", hue_order=order, style="eta", **theme.BANDS, ax=h)
     h.set(xscale="log", yscale="log", xlabel="step t", ylabel=r"$\angle(\theta_t, \hat w)$ (degrees)")
-    h.set_title("(h) SGD (batch 1) and GD, logistic")
+    h.set_title("(h) SGD (batch 1) vs GD")
     h.legend(fontsize="xx-small")
     return fig
