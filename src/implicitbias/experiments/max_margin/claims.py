@@ -26,20 +26,25 @@ Every bound is a theorem's value or rate at the run's actual step count:
 * **From any start, and with SGD** (symmetric set, logistic loss).  Soudry et
   al. (2018) hold from any θ₀ and Nacson, Srebro & Soudry (2019) for SGD with
   a fixed step (one sample per step, drawn with replacement): θ_t = ŵ log t + ρ_t
-  with ρ_t bounded, the start and the sampling entering ρ_t only.  The part of
-  θ_t orthogonal to ŵ is P⊥θ_t = P⊥ρ_t, so sin∠(θ_t, ŵ) = ‖P⊥ρ_t‖/‖θ_t‖ ≤ C/‖θ_t‖:
-  the O(1/log t) rate, since ‖θ_t‖ ≈ ‖ŵ‖ log t.  The bound at the actual T
-  takes C = max ‖P⊥θ_t‖ over the logged t ≤ T/10 (as the decade checks above
-  compare T with T/10): a direction limit other than ŵ makes ‖P⊥θ_t‖ grow like
-  log t and the check fail.  GD and SGD then differ by at most the sum of their
-  two bounds (the triangle inequality for angles).  Between two starts θ₀, θ'₀
-  the logistic loss gives more: it is convex with sharpness ≤ β = σ_max(X)²/4
-  everywhere, so for η ≤ 2/β the GD map is non-expansive (co-coercivity of ∇L)
-  and ‖θ_t − θ'_t‖ ≤ ‖θ₀ − θ'₀‖ at every t; since sin∠(u, v) ≤ ‖u − v‖/max(‖u‖, ‖v‖),
-  ∠(θ_t, θ'_t) ≤ arcsin(‖θ₀ − θ'₀‖/max(‖θ_t‖, ‖θ'_t‖)) = O(1/log t): the start
-  changes the constant, not the rate.  Each bound needs its step condition (η ≤ 2/β
-  for GD; n·η·¼·maxᵢ‖zᵢ‖² ≤ 2 for a single-sample step, Nacson et al.'s); a run
-  outside it is NaN and fails.
+  with ρ_t bounded.  The part of θ_t orthogonal to ŵ is P⊥θ_t = P⊥(r_t + w̃₀)
+  with r_t the residual above, so sin∠(θ_t, ŵ) ≤ (‖r_t‖ + ‖P⊥w̃₀‖)/‖θ_t‖
+  (P⊥w̃₀ = 0 on the symmetric set): with ‖r_T‖ ≤ q‖r_{T₀}‖ at the rate
+  q = ``decade_rate`` from the logged T₀ ≈ T/10 to T, the angle at T is bounded
+  at the theorem's rate, O(1/log t) or faster.  SGD's mean step is GD's (each
+  sample is drawn with probability 1/n and its gradient scaled by n), so for
+  large t its increments, O(1/t) each, average to GD's over windows short
+  against t, and GD's closed form w̃ and rate t^{−κ} hold up to the sampling
+  fluctuation, O(t^{−1/2}) (a sum of t independent O(1/t) terms), which is
+  smaller since κ ≤ λ_min(A) ≤ ½.  GD and SGD then differ by at most the sum
+  of their two bounds (the triangle inequality for angles).  Between two
+  starts θ₀, θ'₀ the logistic loss gives more: it is convex with sharpness
+  ≤ β = σ_max(X)²/4 everywhere, so for η ≤ 2/β the GD map is non-expansive
+  (co-coercivity of ∇L) and ‖θ_t − θ'_t‖ ≤ ‖θ₀ − θ'₀‖ at every t; since
+  sin∠(u, v) ≤ ‖u − v‖/max(‖u‖, ‖v‖), ∠(θ_t, θ'_t) ≤ arcsin(‖θ₀ − θ'₀‖/max(‖θ_t‖,
+  ‖θ'_t‖)) = O(1/log t): the start changes the constant, not the rate, and a
+  start s adds at most that much to the bound of the run from 0.  Each bound
+  needs its step condition (η ≤ 2/β for GD; n·η·¼·maxᵢ‖zᵢ‖² ≤ 2 for a
+  single-sample step, Nacson et al.'s); a run outside it is NaN and fails.
 * **Adam** with η/√t tends to the ℓ∞ max margin (Zhang, Zou & Cao 2024, with ε
   negligible against the gradient, as it is here), GD to ŵ, whose ℓ∞ margin
   γ∞(ŵ) is below γ∞: Adam's ℓ∞-normalised margin must end above γ∞(ŵ), which
