@@ -101,13 +101,20 @@ def theta_of(rows) -> np.ndarray:
     return rows.norm.to_numpy(dtype=float)[:, None] * np.c_[np.cos(a), np.sin(a)]
 
 
+def svm_and_correction(rows, reference) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ŵ, w̃₀) of each row's data set and seed, ``[rows, d]`` each; None without a reference or rows."""
+    if reference is None or not len(rows):
+        return None
+    ref = [reference[m][str(s)] for m, s in zip(rows.model, rows.seed)]
+    return np.array([r["w"] for r in ref]), np.array([r["w_tilde"] for r in ref], dtype=float)
+
+
 def residual(rows, reference) -> np.ndarray:
     """‖θ_t − ŵ log(ηt) − w̃₀‖ per row (NaN without a reference)."""
-    if reference is None or not len(rows):
+    vectors = svm_and_correction(rows, reference)
+    if vectors is None:
         return np.full(len(rows), np.nan)
-    ref = [reference[m][str(s)] for m, s in zip(rows.model, rows.seed)]
-    w_hat = np.array([r["w"] for r in ref])
-    w_tilde = np.array([r["w_tilde"] for r in ref], dtype=float)
+    w_hat, w_tilde = vectors
     log_eta_t = np.log(rows.eta_abs.to_numpy(dtype=float) * rows.step.to_numpy(dtype=float))
     return np.linalg.norm(theta_of(rows) - w_hat * log_eta_t[:, None] - w_tilde, axis=1)
 
@@ -142,11 +149,10 @@ def closed_form_bounds(table, T: int, reference, kappa_max: float = np.inf):
 
 def perp_of_correction(rows, reference) -> np.ndarray:
     """‖P⊥w̃₀‖, the part of Soudry's w̃₀ orthogonal to ŵ, per row (0 on the symmetric set; NaN without a reference)."""
-    if reference is None or not len(rows):
+    vectors = svm_and_correction(rows, reference)
+    if vectors is None:
         return np.full(len(rows), np.nan)
-    ref = [reference[m][str(s)] for m, s in zip(rows.model, rows.seed)]
-    w = np.array([r["w"] for r in ref])
-    w_tilde = np.array([r["w_tilde"] for r in ref], dtype=float)
+    w, w_tilde = vectors
     u = w / np.linalg.norm(w, axis=1, keepdims=True)
     return np.linalg.norm(w_tilde - (w_tilde * u).sum(axis=1, keepdims=True) * u, axis=1)
 
