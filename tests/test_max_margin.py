@@ -251,3 +251,22 @@ def test_start_pairs_and_arcsin_bound():
     assert mm_claims.arcsin_bound(1.0) == np.pi
     gap = pd.DataFrame({"gap_l2": [1 - np.cos(0.3)]})
     np.testing.assert_allclose(mm_claims.angle_to_svm(gap), [0.3], rtol=1e-12)
+
+
+def test_closed_form_bound_is_tight_for_a_residual_orthogonal_to_w_hat_decaying_at_the_rate():
+    """θ_t = ŵ log(ηt) + w̃₀ + r_t with w̃₀ = ŵ log 8 (the symmetric set's) and r_t = c t^−κ log(ηt)·v, v ⊥ ŵ:
+    ‖r_T‖ is exactly the rate times ‖r_{T/10}‖ and sin∠(θ_T, ŵ) = ‖r_T‖/‖θ_T‖, so the angle meets its bound."""
+    w, eta, kappa, c = np.array([0.5, 0.5]), 0.2, 0.25, 0.3
+    v = np.array([1.0, -1.0]) / np.sqrt(2)
+    reference = {"symmetric": {"0": {"w": w.tolist(), "w_tilde": (np.log(8) * w).tolist()}}}
+    rows = []
+    for t in (100, 1000):
+        theta = w * np.log(eta * t) + np.log(8) * w + c * t**-kappa * np.log(eta * t) * v
+        cos = theta @ w / (np.linalg.norm(theta) * np.linalg.norm(w))
+        rows.append({"cell": "c", "init_scale": 0.0, "model": "symmetric", "seed": 0, "step": t, "eta_abs": eta,
+                     "norm": np.linalg.norm(theta), "angle": np.degrees(np.arctan2(theta[1], theta[0])),
+                     "gap_l2": 1 - cos, "lambda_min": kappa, "mu_min": 1.0})  # fmt: skip
+    end = mm_claims.closed_form_bounds(pd.DataFrame(rows), 1000, reference)
+    assert end.to_svm.iloc[0] == pytest.approx(end.bound.iloc[0], rel=1e-9)
+    capped = mm_claims.closed_form_bounds(pd.DataFrame(rows), 1000, reference, kappa_max=0.1)
+    assert capped.bound.iloc[0] > end.bound.iloc[0]  # a slower rate: a looser bound
