@@ -37,7 +37,7 @@ TIMEOUT = 600  # a hung status loop must not hang the suite
 FINAL = re.compile(r"JobState=(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL)")
 CHECK_TIMEOUT = 120  # a run stopped by the cluster check ends long before this
 REDUCED_REGIMES = REPO / "tests" / "regimes_reduced.yaml"
-FAMILIES = ("pseudo_inverse", "max_margin")  # 5 training batches (groups of 4 and 1) and one reference job
+FAMILIES = ("pseudo_inverse", "max_margin")  # 6 training batches (groups of 4 and 2) and one reference job
 
 # One GPU job that fails on its first attempt (leaving a marker) and succeeds on the next.
 FLAKY = """

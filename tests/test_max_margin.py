@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
 from implicitbias.pipeline import tables
+from implicitbias.numerics import classification, rng
 from implicitbias.numerics.classification import LinearClassifier, angle_gap
 from implicitbias.experiments.max_margin import claims as mm_claims, problem as mm_problem, reference as mm_reference
 from implicitbias.experiments.max_margin import train as mm_train
@@ -185,3 +187,86 @@ def test_claim_helpers():
     assert np.isnan(mm_claims.decade_rate(10, 1, 0.25, 0.5))  # ηt0 < 1: the log form does not apply
     gap = 3.0 / np.log(steps[2:]) ** 2
     assert mm_claims.log_rate(steps[2:], gap, after=100) == pytest.approx(2.0, rel=1e-12)
+
+
+def test_minibatch_gradient_is_n_over_b_times_the_sampled_terms_and_batch_independent():
+    """(n/b) Σ_{i∈B_t} σ(−⟨θ, zᵢ⟩)(−zᵢ) with B_t = rng.randint(key of the seed, t, b, n), by numpy; a run
+    gives the same gradient alone or stacked with others (its stream is keyed by its own seed)."""
+    seeds = [5, 6, 7]
+    data = [mm_problem.symmetric_set(s) for s in seeds]
+    X = torch.tensor(np.stack([d[0] for d in data]))
+    y = torch.tensor(np.stack([d[1] for d in data]))
+    theta = torch.tensor([[0.3, -0.2], [1.0, 0.5], [-0.4, 0.9]], dtype=torch.float64)
+    both = LinearClassifier(X, y, "logistic", seeds=torch.tensor(seeds))
+    alone = LinearClassifier(X[1:2], y[1:2], "logistic", seeds=torch.tensor(seeds[1:2]))
+    n, b = X.shape[1], 3
+    for t in (1, 2, 17):
+        g = both.grad(theta, t, b)
+        idx = rng.randint(rng.stream_key(torch.tensor(seeds), classification.SAMPLE_TAG), t, b, n).numpy()
+        for r in range(3):
+            Z = (data[r][1][:, None] * data[r][0])[idx[r]]
+            m = Z @ theta[r].numpy()
+            expected = -(n / b) * ((1 / (1 + np.exp(m)))[:, None] * Z).sum(axis=0)
+            np.testing.assert_allclose(g[r].numpy(), expected, rtol=1e-13)
+        torch.testing.assert_close(alone.grad(theta[1:2], t, b), g[1:2], rtol=0, atol=0)
+    # b ≥ n is the full gradient; without seeds a minibatch cannot be drawn
+    torch.testing.assert_close(both.grad(theta, 1, n), both.grad(theta), rtol=0, atol=0)
+    with pytest.raises(ValueError, match="seeds"):
+        LinearClassifier(X, y, "logistic").grad(theta, 1, 1)
+
+
+def test_random_starts_have_norm_s_one_direction_per_seed_and_do_not_depend_on_the_batch():
+    settings = {**SETTINGS, "sets": {**SETTINGS["sets"], "symmetric_init": {"steps": 5, "scales": [0.1, 10.0]}}}
+    cells = [Cell("symmetric_init", "logistic", "gd", 1.0, 0.0, s) for s in (3, 4)]
+    traj, const, table = run(cells, settings)
+    assert list(const["init_scale"]) == [0.0, 0.1, 10.0, 0.0, 0.1, 10.0]
+    assert list(traj.cell_of_run) == [0, 0, 0, 1, 1, 1]
+    start = table[table.step == 0]
+    np.testing.assert_allclose(start.norm.to_numpy(), [0.0, 0.1, 10.0, 0.0, 0.1, 10.0], rtol=1e-14)
+    for _, runs in start[start.init_scale > 0].groupby("cell"):  # one z per seed, whatever s
+        assert np.ptp(runs.angle.to_numpy()) < 1e-12
+    assert abs(start.angle.iloc[1] - start.angle.iloc[4]) > 1e-3  # another seed, another z
+    traj_alone, _, _ = run(cells[1:], settings)
+    torch.testing.assert_close(traj_alone.x, traj.x[3:], rtol=0, atol=0)
+
+
+def test_sgd_trains_the_same_alone_or_batched():
+    settings = {**SETTINGS, "sets": {**SETTINGS["sets"], "symmetric": {"steps": 50}},
+                "optimizers": {**SETTINGS["optimizers"], "sgd": {"batch_size": 1}}}  # fmt: skip
+    cells = [Cell("symmetric", "logistic", "sgd", 0.5, 0.0, s) for s in (0, 1, 2)]
+    traj, _, _ = run(cells, settings)
+    traj_alone, _, _ = run(cells[2:], settings)
+    torch.testing.assert_close(traj_alone.x, traj.x[2:], rtol=0, atol=0)
+    gd, _, _ = run([Cell("symmetric", "logistic", "gd", 0.5, 0.0, 2)], settings)
+    assert (traj.x[2] - gd.x[0]).norm() > 1e-3  # one sample per step is not the full gradient
+
+
+def test_start_pairs_and_arcsin_bound():
+    """Two starts of one cell at s = 0 and 1 whose θ_T lie at 0° and 3° with norms 10 and 11:
+    the angle is 3° and the bound arcsin(1/11); a bound on sin∠ of 1 or more says nothing (π)."""
+    end = pd.DataFrame({"cell": ["c", "c"], "init_scale": [0.0, 1.0], "angle": [0.0, 3.0], "norm": [10.0, 11.0]})
+    angles, bounds = mm_claims.start_pairs(end)
+    np.testing.assert_allclose(angles, [np.radians(3.0)], rtol=1e-12)
+    np.testing.assert_allclose(bounds, [np.arcsin(1 / 11)], rtol=1e-15)
+    assert mm_claims.arcsin_bound(1.0) == np.pi
+    gap = pd.DataFrame({"gap_l2": [1 - np.cos(0.3)]})
+    np.testing.assert_allclose(mm_claims.angle_to_svm(gap), [0.3], rtol=1e-12)
+
+
+def test_closed_form_bound_is_tight_for_a_residual_orthogonal_to_w_hat_decaying_at_the_rate():
+    """θ_t = ŵ log(ηt) + w̃₀ + r_t with w̃₀ = ŵ log 8 (the symmetric set's) and r_t = c t^−κ log(ηt)·v, v ⊥ ŵ:
+    ‖r_T‖ is exactly the rate times ‖r_{T/10}‖ and sin∠(θ_T, ŵ) = ‖r_T‖/‖θ_T‖, so the angle meets its bound."""
+    w, eta, kappa, c = np.array([0.5, 0.5]), 0.2, 0.25, 0.3
+    v = np.array([1.0, -1.0]) / np.sqrt(2)
+    reference = {"symmetric": {"0": {"w": w.tolist(), "w_tilde": (np.log(8) * w).tolist()}}}
+    rows = []
+    for t in (100, 1000):
+        theta = w * np.log(eta * t) + np.log(8) * w + c * t**-kappa * np.log(eta * t) * v
+        cos = theta @ w / (np.linalg.norm(theta) * np.linalg.norm(w))
+        rows.append({"cell": "c", "init_scale": 0.0, "model": "symmetric", "seed": 0, "step": t, "eta_abs": eta,
+                     "norm": np.linalg.norm(theta), "angle": np.degrees(np.arctan2(theta[1], theta[0])),
+                     "gap_l2": 1 - cos, "lambda_min": kappa, "mu_min": 1.0})  # fmt: skip
+    end = mm_claims.closed_form_bounds(pd.DataFrame(rows), 1000, reference)
+    assert end.to_svm.iloc[0] == pytest.approx(end.bound.iloc[0], rel=1e-9)
+    capped = mm_claims.closed_form_bounds(pd.DataFrame(rows), 1000, reference, kappa_max=0.1)
+    assert capped.bound.iloc[0] > end.bound.iloc[0]  # a slower rate: a looser bound

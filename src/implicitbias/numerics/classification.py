@@ -18,6 +18,10 @@ from __future__ import annotations
 
 import torch
 
+from . import rng
+
+SAMPLE_TAG = 1  # the stream tag of the minibatch indices (as objectives.LeastSquares)
+
 LOSSES = {
     # name: (ℓ(m), w(m) = −ℓ'(m), ℓ''(0))
     "exponential": (lambda m: torch.exp(-m), lambda m: torch.exp(-m), 1.0),
@@ -33,13 +37,17 @@ def curvature_at_zero(loss: str) -> float:
 class LinearClassifier:
     """L(θ) = Σᵢ ℓ(yᵢ⟨θ, xᵢ⟩) for each run; ``X`` is ``[R, n, d]``, ``y`` is ``[R, n]`` with entries ±1.
 
-    Full-batch only: the gradient is exact (no minibatch, no label noise).
+    ``seeds`` (``[R]``) key each run's minibatch stream; without them the gradient is full-batch
+    only.  No label noise: the labels stay ±1.
     """
 
-    def __init__(self, X: torch.Tensor, y: torch.Tensor, loss: str):
+    def __init__(self, X: torch.Tensor, y: torch.Tensor, loss: str, seeds: torch.Tensor | None = None):
         self.Z = (y[:, :, None] * X).contiguous()  # zᵢ = yᵢxᵢ
         self.Zt = self.Z.transpose(1, 2).contiguous()
+        self.n = self.Z.shape[1]
         self.ell, self.weight, _ = LOSSES[loss]
+        self.samples = None if seeds is None else rng.stream_key(seeds, SAMPLE_TAG)
+        self.streams: dict[int, rng.Stream] = {}
 
     def margins(self, theta: torch.Tensor) -> torch.Tensor:
         """mᵢ = ⟨θ, zᵢ⟩, shape ``[R, n]``."""
@@ -49,11 +57,22 @@ class LinearClassifier:
         return self.ell(self.margins(theta)).sum(dim=1)
 
     def grad(self, theta: torch.Tensor, t: int = 0, batch_size: int | None = None) -> torch.Tensor:
-        """∇L(θ) = −Σᵢ w(mᵢ) zᵢ."""
-        if batch_size is not None:
-            raise ValueError("LinearClassifier computes full-batch gradients only")
-        w = self.weight(self.margins(theta))
-        return -torch.bmm(self.Zt, w[:, :, None])[:, :, 0]
+        """∇L(θ) = −Σᵢ w(mᵢ) zᵢ, or with ``batch_size`` b < n its estimate −(n/b) Σ_{i∈B_t} w(mᵢ) zᵢ."""
+        if batch_size is None or batch_size >= self.n:
+            w = self.weight(self.margins(theta))
+            return -torch.bmm(self.Zt, w[:, :, None])[:, :, 0]
+        Z_B = torch.gather(self.Z, 1, self.batch(t, batch_size)[:, :, None].expand(-1, -1, self.Z.shape[2]))
+        w = self.weight(torch.bmm(Z_B, theta[:, :, None]))  # [R, b, 1]
+        return -(self.n / batch_size) * (w * Z_B).sum(dim=1)
+
+    def batch(self, t: int, size: int) -> torch.Tensor:
+        """B_t: the ``[R, size]`` sample indices of step t, ``rng.randint(key, t, size, n)`` of each run's
+        stream (fetched in blocks by ``rng.Stream``: the same numbers, fewer tensor calls)."""
+        if self.samples is None:
+            raise ValueError("a minibatch gradient needs the runs' seeds (LinearClassifier(..., seeds=...))")
+        if size not in self.streams:
+            self.streams[size] = rng.Stream(self.samples, size)
+        return rng.integers(self.streams[size].uniform(t), self.n)
 
     def normalised_margin(self, theta: torch.Tensor) -> torch.Tensor:
         """minᵢ ⟨θ, zᵢ⟩ / ‖θ‖: the margin of the direction θ/‖θ‖ (NaN at θ = 0)."""

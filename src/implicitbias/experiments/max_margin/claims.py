@@ -23,6 +23,28 @@ Every bound is a theorem's value or rate at the run's actual step count:
 
   at the actual T (valid once the right side is below γ∞), O(log T/√T) for
   ηₜ = η/√t.  No fitted number enters.
+* **From any start, and with SGD** (symmetric set, logistic loss).  Soudry et
+  al. (2018) hold from any θ₀ and Nacson, Srebro & Soudry (2019) for SGD with
+  a fixed step (one sample per step, drawn with replacement): θ_t = ŵ log t + ρ_t
+  with ρ_t bounded.  The part of θ_t orthogonal to ŵ is P⊥θ_t = P⊥(r_t + w̃₀)
+  with r_t the residual above, so sin∠(θ_t, ŵ) ≤ (‖r_t‖ + ‖P⊥w̃₀‖)/‖θ_t‖
+  (P⊥w̃₀ = 0 on the symmetric set): with ‖r_T‖ ≤ q‖r_{T₀}‖ at the rate
+  q = ``decade_rate`` from the logged T₀ ≈ T/10 to T, the angle at T is bounded
+  at the theorem's rate, O(1/log t) or faster.  SGD's mean step is GD's (each
+  sample is drawn with probability 1/n and its gradient scaled by n), so for
+  large t its increments, O(1/t) each, average to GD's over windows short
+  against t, and GD's closed form w̃ and rate t^{−κ} hold up to the sampling
+  fluctuation, O(t^{−1/2}) (a sum of t independent O(1/t) terms): SGD's
+  bound takes the rate min(κ, ½) (κ ≤ λ_min(A) = ¼ on the symmetric set).  GD and SGD then differ by at most the sum
+  of their two bounds (the triangle inequality for angles).  Between two
+  starts θ₀, θ'₀ the logistic loss gives more: it is convex with sharpness
+  ≤ β = σ_max(X)²/4 everywhere, so for η ≤ 2/β the GD map is non-expansive
+  (co-coercivity of ∇L) and ‖θ_t − θ'_t‖ ≤ ‖θ₀ − θ'₀‖ at every t; since
+  sin∠(u, v) ≤ ‖u − v‖/max(‖u‖, ‖v‖), ∠(θ_t, θ'_t) ≤ arcsin(‖θ₀ − θ'₀‖/max(‖θ_t‖,
+  ‖θ'_t‖)) = O(1/log t): the start changes the constant, not the rate, and a
+  start s adds at most that much to the bound of the run from 0.  Each bound
+  needs its step condition (η ≤ 2/β for GD; n·η·¼·maxᵢ‖zᵢ‖² ≤ 2 for a
+  single-sample step, Nacson et al.'s); a run outside it is NaN and fails.
 * **Adam** with η/√t tends to the ℓ∞ max margin (Zhang, Zou & Cao 2024, with ε
   negligible against the gradient, as it is here), GD to ŵ, whose ℓ∞ margin
   γ∞(ŵ) is below γ∞: Adam's ℓ∞-normalised margin must end above γ∞(ŵ), which
@@ -36,11 +58,13 @@ its basis.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from ...pipeline.claims import Claim, final_rows, worst
+from ...pipeline.claims import Claim, final_rows, last_rows, worst
 from .problem import data
 
 E = "max_margin"
+RATE = "(t0/t)^kappa log(eta t)/log(eta t0)"  # decade_rate: how much C t^-kappa log(eta t) shrinks from t0 to t
 
 
 def at_step(table, step: int):
@@ -77,15 +101,73 @@ def theta_of(rows) -> np.ndarray:
     return rows.norm.to_numpy(dtype=float)[:, None] * np.c_[np.cos(a), np.sin(a)]
 
 
+def svm_and_correction(rows, reference) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ŵ, w̃₀) of each row's data set and seed, ``[rows, d]`` each; None without a reference or rows."""
+    if reference is None or not len(rows):
+        return None
+    ref = [reference[m][str(s)] for m, s in zip(rows.model, rows.seed)]
+    return np.array([r["w"] for r in ref]), np.array([r["w_tilde"] for r in ref], dtype=float)
+
+
 def residual(rows, reference) -> np.ndarray:
     """‖θ_t − ŵ log(ηt) − w̃₀‖ per row (NaN without a reference)."""
-    if reference is None or not len(rows):
+    vectors = svm_and_correction(rows, reference)
+    if vectors is None:
         return np.full(len(rows), np.nan)
-    ref = [reference[m][str(s)] for m, s in zip(rows.model, rows.seed)]
-    w_hat = np.array([r["w"] for r in ref])
-    w_tilde = np.array([r["w_tilde"] for r in ref], dtype=float)
+    w_hat, w_tilde = vectors
     log_eta_t = np.log(rows.eta_abs.to_numpy(dtype=float) * rows.step.to_numpy(dtype=float))
     return np.linalg.norm(theta_of(rows) - w_hat * log_eta_t[:, None] - w_tilde, axis=1)
+
+
+def angle_to_svm(rows) -> np.ndarray:
+    """∠(θ, ŵ) in radians from the logged 1 − cos (``gap_l2``): 2 arcsin √(gap/2), exact near 0."""
+    return 2 * np.arcsin(np.sqrt(rows.gap_l2.to_numpy(dtype=float) / 2))
+
+
+def arcsin_bound(ratio) -> np.ndarray:
+    """arcsin of a bound on sin∠, or π where the bound exceeds 1 (it then says nothing)."""
+    ratio = np.asarray(ratio, dtype=float)
+    return np.where(ratio < 1, np.arcsin(np.clip(ratio, 0, 1)), np.pi)
+
+
+def closed_form_bounds(table, T: int, reference, kappa_max: float = np.inf):
+    """Each run's last row (runs: cell × init_scale) with ``to_svm`` = ∠(θ_T, ŵ) and ``bound`` =
+    arcsin((q·‖r_{T₀}‖ + ‖P⊥w̃₀‖)/‖θ_T‖): r_t = θ_t − ŵ log(ηt) − w̃₀ is Soudry's residual, T₀ the logged
+    step nearest T/10 and q = :func:`decade_rate` from T₀ to T, so that q‖r_{T₀}‖ bounds ‖r_T‖ at the
+    theorem's rate, and P⊥θ_T = P⊥(r_T + w̃₀) (P⊥ŵ = 0) bounds the sine of the angle.  ``kappa_max`` caps
+    the rate κ (½ for SGD, whose sampling fluctuation decays like t^{−1/2})."""
+    rows = table.assign(dist=(np.log(table.step.clip(lower=1)) - np.log(max(T // 10, 1))).abs())
+    early = rows.sort_values("dist").groupby(["cell", "init_scale"], sort=True).head(1)
+    end = last_rows(table, ("cell", "init_scale"))
+    early = early.set_index(["cell", "init_scale"]).reindex(pd.MultiIndex.from_frame(end[["cell", "init_scale"]]))
+    kappa = np.minimum(soudry_rates(end)[0], kappa_max)
+    q = decade_rate(end.step, early.step, kappa, end.eta_abs)
+    r_early = residual(early.reset_index(), reference)
+    sin = (q * r_early + perp_of_correction(end, reference)) / end.norm.to_numpy(dtype=float)
+    return end.assign(to_svm=angle_to_svm(end), bound=arcsin_bound(sin))
+
+
+def perp_of_correction(rows, reference) -> np.ndarray:
+    """‖P⊥w̃₀‖, the part of Soudry's w̃₀ orthogonal to ŵ, per row (0 on the symmetric set; NaN without a reference)."""
+    vectors = svm_and_correction(rows, reference)
+    if vectors is None:
+        return np.full(len(rows), np.nan)
+    w, w_tilde = vectors
+    u = w / np.linalg.norm(w, axis=1, keepdims=True)
+    return np.linalg.norm(w_tilde - (w_tilde * u).sum(axis=1, keepdims=True) * u, axis=1)
+
+
+def start_pairs(end) -> tuple[np.ndarray, np.ndarray]:
+    """For every cell and pair of its starts s < s': ∠(θ_T, θ'_T) and arcsin(|s' − s|/max(‖θ_T‖, ‖θ'_T‖))
+    (the starts of one cell share z, so ‖θ₀ − θ'₀‖ = |s' − s|)."""
+    angles, bounds = [], []
+    for _, runs in end.groupby("cell"):
+        theta, s = theta_of(runs), runs.init_scale.to_numpy(dtype=float)
+        for i, j in zip(*np.triu_indices(len(runs), k=1)):
+            cos = theta[i] @ theta[j] / (np.linalg.norm(theta[i]) * np.linalg.norm(theta[j]))
+            angles.append(np.arccos(np.clip(cos, -1, 1)))
+            bounds.append(arcsin_bound(abs(s[j] - s[i]) / max(np.linalg.norm(theta[i]), np.linalg.norm(theta[j]))))
+    return np.array(angles), np.array(bounds)
 
 
 def span(values) -> str:
@@ -171,7 +253,87 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
               worst(rates, "median"), "info", float("nan"), "Soudry et al. 2018: k -> 2 (angle ~ 1/log t)",
               f"reported; {len(rates)} runs")
     )  # fmt: skip
-    return out + logistic_erratum(pick(last, "symmetric", "gd", "logistic"), settings)
+    return (
+        out
+        + any_start_and_sgd(table, settings, reference)
+        + logistic_erratum(pick(last, "symmetric", "gd", "logistic"), settings)
+    )
+
+
+def any_start_and_sgd(table, settings: dict, reference=None) -> list[Claim]:
+    """Soudry's theorem from random starts, and SGD against GD (symmetric set, logistic loss)."""
+    sets, out = settings["sets"], []
+    logistic = table[table.loss == "logistic"]
+
+    # ---------------------------------------------------------------- random starts θ₀ = s z/‖z‖
+    T = sets["symmetric_init"]["steps"]
+    runs = logistic[(logistic.model == "symmetric_init") & (logistic.optimizer == "gd")]
+    end = closed_form_bounds(runs, T, reference)
+    stable = (end.eta_abs * end.beta <= 2).to_numpy()  # β = σ_max²/4 bounds the sharpness everywhere
+    zero = end[end.init_scale == 0].set_index("cell").reindex(end.cell)  # each run's θ₀ = 0 companion
+    norm = np.maximum(end.norm.to_numpy(float), zero.norm.to_numpy(float))
+    bound = zero.bound.to_numpy(float) + arcsin_bound(end.init_scale.to_numpy(float) / norm)
+    ratio = np.where(stable, end.to_svm / bound, np.nan)
+    pair_angle, pair_bound = start_pairs(end)
+    pair_ratio = pair_angle / pair_bound if stable.all() else np.full(len(pair_angle), np.nan)
+    scales = ", ".join(f"{s:g}" for s in sorted(set(end.init_scale))) or "none"
+    n = f"{len(end)} runs (seeds x eta x starts s = {scales})"
+    out += [
+        Claim(E, f"random starts (symmetric set, logistic GD, theta_0 = s z/|z|): max over runs of angle(theta_t, w_hat) at "
+                 f"t={T} in units of arcsin(q |r0_t0|/|theta0_t|) + arcsin(s/max(|theta_t|, |theta0_t|)), theta0 the run "
+                 f"from 0, r0 its residual theta0 - w_hat log(eta t) - w~_0 at t0 ~ {T // 10}, q the rate {RATE}",
+              worst(ratio), "<=", 1.0, "cvxpy hard-margin SVM",
+              "theorem: Soudry et al. 2018, from any initial condition; from 0: |r0_t| = O(t^-kappa log t), kappa = "
+              "min(lambda_min(A), mu), and sin angle(theta0_t, w_hat) <= (|r0_t| + |P_perp w~_0|)/|theta0_t| (P_perp w~_0 "
+              "= 0 here), so the angle is bounded at the rate from t0 to t; the logistic loss is convex "
+              "and (sigma_max^2/4)-smooth everywhere, so GD at eta <= 2/beta is non-expansive, |theta_t - theta0_t| <= s, "
+              f"and the start adds at most arcsin(s/|theta_t|) = O(s/log t); needs eta beta <= 2; {n}"),
+        Claim(E, f"random starts (symmetric set, logistic GD): max over pairs of starts s < s' of angle(theta_t, theta'_t) at "
+                 f"t={T} in units of arcsin(|s' - s| / max(|theta_t|, |theta'_t|))",
+              worst(pair_ratio), "<=", 1.0, "GD from theta_0 = 0 and the other starts of the same seed",
+              "theorem: the logistic loss is convex and (sigma_max^2/4)-smooth, so GD at eta <= 2/beta is non-expansive: "
+              "|theta_t - theta'_t| <= |theta_0 - theta'_0| = |s' - s|; the directions differ by O(1/log t), the start "
+              f"only in the constant; {len(pair_angle)} pairs of {n}"),
+        Claim(E, f"random starts (symmetric set, logistic GD): max over runs of angle(theta_t, w_hat) in degrees at t={T}",
+              worst(np.degrees(end.to_svm)), "info", float("nan"), "cvxpy hard-margin SVM", f"reported; {n}"),
+    ]  # fmt: skip
+
+    # ---------------------------------------------------------------- SGD (one sample per step) against GD
+    T = sets["symmetric"]["steps"]
+    sym = logistic[logistic.model == "symmetric"]
+    sgd = closed_form_bounds(sym[sym.optimizer == "sgd"], T, reference, kappa_max=0.5).set_index(["eta", "seed"])
+    gd = closed_form_bounds(sym[sym.optimizer == "gd"], T, reference).set_index(["eta", "seed"])
+    gd = gd.reindex(sgd.index)  # GD at the same step on the same data: NaN where it is missing
+    ok = (sgd.n_points * sgd.eta_abs * 0.25 * sgd.max_sq_norm <= 2).to_numpy()  # ℓ'' ≤ ¼: single steps stable
+    a_sgd, a_gd = theta_of(sgd), theta_of(gd)
+    cos = (a_sgd * a_gd).sum(axis=1) / (np.linalg.norm(a_sgd, axis=1) * np.linalg.norm(a_gd, axis=1))
+    between = np.arccos(np.clip(cos, -1, 1))
+    n = f"{len(sgd)} SGD runs (seeds x eta), each with GD at its eta"
+    rate = f"arcsin(q |r_t0|/|theta_t|), r = theta - w_hat log(eta t) - w~_0 at t0 ~ {T // 10}, q the rate {RATE}"
+    out += [
+        Claim(E, f"symmetric set, logistic SGD (batch 1, fixed eta): max over runs of angle(theta_t, w_hat) at t={T} in units "
+                 f"of {rate}",
+              worst(np.where(ok, sgd.to_svm / sgd.bound, np.nan)), "<=", 1.0, "cvxpy hard-margin SVM",
+              "theorem: Nacson, Srebro & Soudry 2019 (AISTATS): SGD at a fixed step on separable data, "
+              "theta_t = w_hat log t + rho_t with rho_t bounded, the direction converges to w_hat as O(1/log t); its "
+              "mean step is GD's, so GD's closed form w~ and rate t^-kappa log t apply up to sampling fluctuations "
+              "O(t^-1/2), so at the rate min(kappa, 1/2) (derived in claims.py); needs n eta l''max "
+              f"max|z_i|^2 <= 2 (l''max = 1/4); {n}"),
+        Claim(E, f"symmetric set, logistic GD at SGD's eta: max over runs of angle(theta_t, w_hat) at t={T} in units of {rate}",
+              worst(np.where((gd.eta_abs * gd.beta <= 2).to_numpy(), gd.to_svm / gd.bound, np.nan)), "<=", 1.0,
+              "cvxpy hard-margin SVM",
+              "theorem: Soudry et al. 2018: |theta_t - w_hat log(eta t) - w~_0| = O(t^-kappa log t), kappa = "
+              f"min(lambda_min(A), mu), at the rate from t0 to t; needs eta beta <= 2; {n}"),
+        Claim(E, f"symmetric set, logistic SGD against GD at the same eta: max over runs of angle(theta_t^SGD, theta_t^GD) at "
+                 f"t={T} in units of the sum of the two bounds {rate}",
+              worst(between / (sgd.bound.to_numpy() + gd.bound.to_numpy())), "<=", 1.0,
+              "GD on the same data at the same eta",
+              "theorem: angle(a, b) <= angle(a, w_hat) + angle(w_hat, b) with the bounds of Nacson et al. 2019 (SGD) and "
+              f"Soudry et al. 2018 (GD): both implicit biases are the L2 max margin; {n}"),
+        Claim(E, f"symmetric set, logistic SGD against GD: max over runs of angle(theta_t^SGD, theta_t^GD) in degrees at t={T}",
+              worst(np.degrees(between)), "info", float("nan"), "GD on the same data at the same eta", f"reported; {n}"),
+    ]  # fmt: skip
+    return out
 
 
 def logistic_erratum(rows, settings: dict) -> list[Claim]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-SETS = ("symmetric", "orthants", "generic")
+SETS = ("symmetric", "orthants", "generic", "symmetric_init")  # symmetric_init: the symmetric set, random starts
 
 # The orthants set: z = y·x of its two support vectors (y = +1 and y = −1).  For these two points
 # alone, in closed form: the hard-margin SVM is ŵ = (12 z₁ + 8 z₂)/49 = (4, −30, 8)/49 (α = 12/49,
@@ -66,7 +66,7 @@ def generic_set(seed: int, n: int, d: int, gap: float) -> tuple[np.ndarray, np.n
 
 def data(name: str, seed: int, settings: dict) -> tuple[np.ndarray, np.ndarray]:
     """The data set ``name`` (see the module docstring) drawn with ``seed``."""
-    if name == "symmetric":
+    if name in ("symmetric", "symmetric_init"):
         return symmetric_set(seed)
     if name == "orthants":
         return orthants_set(seed, settings["sets"]["orthants"]["points"])

@@ -28,6 +28,24 @@ Data sets (the grid's ``model`` axis names the data set of the linear model):
   hyperplane through 0, keeping those at distance > ``gap`` from it: support
   vectors in general position, where the 1/log t behaviour shows.
 
+* ``symmetric_init``: the symmetric set trained from θ₀ = 0 and from the random
+  starts θ₀ = s·z/‖z‖ for each s in ``settings.sets.symmetric_init.scales``
+  (several runs per cell, column ``init_scale``; z standard normal from the
+  cell's seed, one z for all its scales).  Soudry et al.'s theorem holds "from
+  any initial condition": θ_t = ŵ log t + ρ_t with the start only in the bounded
+  ρ_t.  On the logistic loss, convex with sharpness ≤ β = σ_max(X)²/4
+  everywhere, GD at η ≤ 2/β is moreover non-expansive, ‖θ_t − θ'_t‖ ≤ ‖θ₀ − θ'₀‖,
+  so the directions from two starts differ by O(1/log t) (``claims.py``).  The
+  exponential loss has no global sharpness (a start with negative margins can
+  make η/β unstable), so the contract allows this set with the logistic loss only.
+
+SGD (rule ``sgd``, ``batch_size`` under ``optimizers.sgd``) samples b points with
+replacement per step and steps along (n/b) Σ_{i∈B} ∇ℓᵢ, the unbiased estimate
+of ∇L; Nacson, Srebro & Soudry (2019) prove that with a fixed step it too
+converges in direction to ŵ, at GD's O(1/log t) rate.  ``max_sq_norm`` =
+maxᵢ‖zᵢ‖² records their step condition: each single-sample step of length
+n·η·ℓ''·‖zᵢ‖² ≤ 2 (ℓ'' ≤ ¼ for the logistic loss) does not overshoot.
+
 Each data set has its own number of steps (``settings.sets.<name>.steps``):
 the symmetric set carries the rate claims and needs the longest runs.
 
@@ -54,11 +72,12 @@ from functools import partial
 import numpy as np
 import torch
 
-from ...numerics import classification, optim, step_size, train
+from ...numerics import classification, optim, rng, step_size, train
 from .problem import angle_deg, data
 
 # optimizer name on the grid -> (update rule, options forced on top of the rule's own)
 VARIANTS = {"adam_decay": ("adam", {"schedule": "inv_sqrt"})}
+INIT_TAG = 40  # the stream tag of the random start z of the set symmetric_init
 
 
 # ---------------------------------------------------------------- training
@@ -70,15 +89,32 @@ def rule_and_options(name: str, settings: dict) -> tuple[str, dict]:
     return rule, {**step_size.rule_options(settings, rule), **forced}
 
 
+def init_scales(name: str, settings: dict) -> np.ndarray:
+    """The scales s of the starts θ₀ = s·z/‖z‖ of each cell: 0 alone, or on symmetric_init 0 and its scales."""
+    extra = settings["sets"][name].get("scales", []) if name == "symmetric_init" else []
+    return np.array([0.0, *extra])
+
+
+def random_starts(seeds: torch.Tensor, scales: torch.Tensor, d: int) -> torch.Tensor:
+    """θ₀ = s·z/‖z‖ per run (``[R, d]``), z = ``rng.normal`` of the run's seed: a start that does not
+    depend on the batch it trains in, the same direction z for every scale of one seed."""
+    z = rng.normal(rng.stream_key(seeds, INIT_TAG), 0, d, scales.dtype)
+    return scales[:, None] * z / torch.linalg.vector_norm(z, dim=1, keepdim=True)
+
+
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
-    """Train every cell of one batch (one data set, loss, optimizer) from θ = 0."""
+    """Train every cell of one batch (one data set, loss, optimizer) from θ = 0, and on
+    symmetric_init also from the random starts of each cell (one run per start)."""
     name, loss, opt = cells[0].model, cells[0].loss, cells[0].optimizer
     if reference is None:  # outside the pipeline: solve the references here
         from .reference import reference as solve
 
         reference = solve(settings, sorted({c.seed for c in cells}))
+    scales = init_scales(name, settings)
+    cell_of_run = np.repeat(np.arange(len(cells)), len(scales))
+    runs = [cells[i] for i in cell_of_run]
     Xs, ys, refs = [], [], []
-    for c in cells:
+    for c in runs:
         X, y = data(name, c.seed, settings)
         Xs.append(X)
         ys.append(y)
@@ -91,10 +127,12 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
 
     beta = classification.curvature_at_zero(loss) * np.array([np.linalg.norm(A, 2) ** 2 for A in Xs])
     rule, options = rule_and_options(opt, settings)
-    eta = step_size.absolute_step([c.eta for c in cells], step_size.unit_of(settings, rule), beta=beta)
+    eta = step_size.absolute_step([c.eta for c in runs], step_size.unit_of(settings, rule), beta=beta)
 
-    objective = classification.LinearClassifier(X, y, loss)
-    theta0 = torch.zeros(len(cells), X.shape[2], dtype=dtype, device=device)
+    seeds = torch.tensor([c.seed for c in runs], device=device)
+    objective = classification.LinearClassifier(X, y, loss, seeds=seeds)
+    s0 = np.tile(scales, len(cells))
+    theta0 = random_starts(seeds, torch.as_tensor(s0, dtype=dtype, device=device), X.shape[2])
     update = optim.make(rule, theta0, torch.as_tensor(eta, dtype=dtype, device=device), options)
     planar = X.shape[2] == 2
 
@@ -114,6 +152,7 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
     steps = settings["sets"][name]["steps"]
     log_at = train.log_schedule(steps, settings["log_points"])
     traj = train.run(objective, update, theta0, log_at, metrics, blowup=settings["blowup"])
+    traj.cell_of_run = cell_of_run
     w_norm = np.linalg.norm(w_hat, axis=1)
     s = np.array([update.schedule(t) for t in range(1, steps + 1)])  # η_t = η s(t)
     Zs = [y[:, None] * x for x, y in zip(Xs, ys)]
@@ -123,6 +162,8 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
         "eta_sq_sum": eta**2 * (s**2).sum(),
         "beta": beta,
         "n_points": np.array([len(Z) for Z in Zs]),
+        "max_sq_norm": np.array([np.square(Z).sum(axis=1).max() for Z in Zs]),
+        "init_scale": s0,
         "l1_radius": np.array([np.abs(Z).sum(axis=1).max() for Z in Zs]),
         "svm_norm": w_norm,
         "svm_margin": 1.0 / w_norm,
