@@ -130,6 +130,13 @@ def arcsin_bound(ratio) -> np.ndarray:
     return np.where(ratio < 1, np.arcsin(np.clip(ratio, 0, 1)), np.pi)
 
 
+def start_bound(ratio) -> np.ndarray:
+    """arcsin of the start's term s/‖θ_t‖, or NaN where it is ≥ 1: a start still larger than the
+    iterate has not been forgotten yet, and a bound of π could not fail, so that run fails the check."""
+    ratio = np.asarray(ratio, dtype=float)
+    return np.where(ratio < 1, np.arcsin(np.clip(ratio, 0, 1)), np.nan)
+
+
 def closed_form_bounds(table, T: int, reference, kappa_max: float = np.inf):
     """Each run's last row (runs: cell × init_scale) with ``to_svm`` = ∠(θ_T, ŵ) and ``bound`` =
     arcsin((q·‖r_{T₀}‖ + ‖P⊥w̃₀‖)/‖θ_T‖): r_t = θ_t − ŵ log(ηt) − w̃₀ is Soudry's residual, T₀ the logged
@@ -166,7 +173,7 @@ def start_pairs(end) -> tuple[np.ndarray, np.ndarray]:
         for i, j in zip(*np.triu_indices(len(runs), k=1)):
             cos = theta[i] @ theta[j] / (np.linalg.norm(theta[i]) * np.linalg.norm(theta[j]))
             angles.append(np.arccos(np.clip(cos, -1, 1)))
-            bounds.append(arcsin_bound(abs(s[j] - s[i]) / max(np.linalg.norm(theta[i]), np.linalg.norm(theta[j]))))
+            bounds.append(start_bound(abs(s[j] - s[i]) / max(np.linalg.norm(theta[i]), np.linalg.norm(theta[j]))))
     return np.array(angles), np.array(bounds)
 
 
@@ -272,7 +279,7 @@ def any_start_and_sgd(table, settings: dict, reference=None) -> list[Claim]:
     stable = (end.eta_abs * end.beta <= 2).to_numpy()  # β = σ_max²/4 bounds the sharpness everywhere
     zero = end[end.init_scale == 0].set_index("cell").reindex(end.cell)  # each run's θ₀ = 0 companion
     norm = np.maximum(end.norm.to_numpy(float), zero.norm.to_numpy(float))
-    bound = zero.bound.to_numpy(float) + arcsin_bound(end.init_scale.to_numpy(float) / norm)
+    bound = zero.bound.to_numpy(float) + start_bound(end.init_scale.to_numpy(float) / norm)
     ratio = np.where(stable, end.to_svm / bound, np.nan)
     pair_angle, pair_bound = start_pairs(end)
     pair_ratio = pair_angle / pair_bound if stable.all() else np.full(len(pair_angle), np.nan)
@@ -287,7 +294,8 @@ def any_start_and_sgd(table, settings: dict, reference=None) -> list[Claim]:
               "min(lambda_min(A), mu), and sin angle(theta0_t, w_hat) <= (|r0_t| + |P_perp w~_0|)/|theta0_t| (P_perp w~_0 "
               "= 0 here), so the angle is bounded at the rate from t0 to t; the logistic loss is convex "
               "and (sigma_max^2/4)-smooth everywhere, so GD at eta <= 2/beta is non-expansive, |theta_t - theta0_t| <= s, "
-              f"and the start adds at most arcsin(s/|theta_t|) = O(s/log t); needs eta beta <= 2; {n}"),
+              f"and the start adds at most arcsin(s/|theta_t|) = O(s/log t); needs eta beta <= 2 and s < |theta_t| "
+              f"(else no bound: NaN, fails); {n}"),
         Claim(E, f"random starts (symmetric set, logistic GD): max over pairs of starts s < s' of angle(theta_t, theta'_t) at "
                  f"t={T} in units of arcsin(|s' - s| / max(|theta_t|, |theta'_t|))",
               worst(pair_ratio), "<=", 1.0, "GD from theta_0 = 0 and the other starts of the same seed",
