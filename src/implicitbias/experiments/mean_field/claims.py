@@ -20,7 +20,28 @@ seeds present:
   well, so that gap is small for some seeds);
 * both layers adapt to the hidden 2-D structure, the output layer does not:
   the seed-mean of the paired difference of their test errors at d =
-  ``claim_dim`` exceeds C standard errors.
+  ``claim_dim`` exceeds C standard errors;
+* the infinite-width limit (width sweep, a fixed step budget at every m):
+  margin/P ≤ γ*_up at every width (theorem, as above); the gap
+  1 − margin/P / γ*_up, positive by that theorem, shrinks as m grows: the
+  seed-mean of each seed's least-squares slope of log gap on log m is below
+  −C standard errors; and the gap to γ*_LP at the largest m is smaller than at
+  the smallest m by more than C standard errors of the paired differences.  No
+  bound on the gap at the largest m itself is claimed: at a finite step count
+  the m → ∞ limit keeps the gap of the mean-field dynamics at that time, for
+  which Chizat & Bach give no rate; the value is reported;
+* the output layer alone is a linear model on its random features, so GD on
+  its exponentially-tailed loss converges in direction to â, the F2 (kernel)
+  max margin of those features (hard-margin SVM by cvxpy): Soudry et al.
+  (2018) prove angle(a_t, â) = O(1/log t) at a fixed step, and the normalised
+  step η/(√t L) used here is faster still (Nacson et al. 2019, margin gap
+  O(log t/√t)).  Checked decade over decade, as the max_margin family does:
+  the angle at T over the angle at the logged step nearest T/10 is at most
+  log(T/10)/log T, the 1/log t rate's own decrease between those steps;
+* that limit is not the F1 max margin: γ_F1(â), the F1-normalised margin of
+  â, lies below γ*_init, the F1 max margin over the same features, by more
+  than C standard errors of the seeds present (the seed-mean of
+  1 − γ_F1(â)/γ*_init).
 
 A statistical bound tightens as seeds are added; how many seeds back a row
 is written in its basis.  The names come from the settings only, so that a
@@ -29,30 +50,62 @@ missing batch leaves its claims in place, failing with NaN.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...numerics.stats import mean_and_se
-from ...pipeline.claims import Claim, final_rows, worst
+from ...pipeline.claims import Claim, at_step, final_rows, worst
 
 E = "mean_field"
 C = 2.0  # standard errors: a one-sided ≈ 97.7% level for a normal mean
 LP_TOL = 1e-7  # HiGHS's primal and dual feasibility tolerance (absolute)
 
 
-def sweep_table(table):
-    """One row per (cell, d of the sweep) with its final test and train error (long format)."""
+def per_cell_sweep(table, axis: str, prefixes: dict[str, str]):
+    """The per-cell constants ``<prefix><value>`` in long format: one row per (cell, value of ``axis``).
+
+    ``prefixes`` maps each output column to its constants' prefix; the values of
+    ``axis`` are read from the first prefix's column names.  Each row keeps the
+    cell's axes and its references (γ*_LP, γ*_up).
+    """
     import pandas as pd
 
     first = table.sort_values("step").groupby("cell", sort=True).head(1)
-    dims = sorted(int(c.removeprefix("test_error_d")) for c in table.columns if c.startswith("test_error_d"))
+    lead = next(iter(prefixes.values()))
+    values = sorted(int(c.removeprefix(lead)) for c in table.columns if c.removeprefix(lead).isdigit())
+    keep = [c for c in ("cell", "model", "loss", "optimizer", "eta", "seed", "gamma_lp", "gamma_upper") if c in first]
+    if not values:
+        return pd.DataFrame(columns=[*keep, axis, *prefixes])
     return pd.concat(
-        [
-            first[["cell", "model", "loss", "optimizer", "eta", "seed"]].assign(
-                d=dim, test_error=first[f"test_error_d{dim}"].to_numpy(),
-                train_error=first[f"train_error_d{dim}"].to_numpy(),
-            )
-            for dim in dims
-        ],
+        [first[keep].assign(**{axis: v}, **{name: first[f"{p}{v}"].to_numpy() for name, p in prefixes.items()})
+         for v in values],
         ignore_index=True,
     )  # fmt: skip
+
+
+def sweep_table(table):
+    """One row per (cell, d of the sweep) with its final test and train error (long format)."""
+    return per_cell_sweep(table, "d", {"test_error": "test_error_d", "train_error": "train_error_d"})
+
+
+def width_table(table):
+    """One row per (both-layer cell, m of the width sweep) with its final normalised margin, and the gaps
+    ``gap_up`` = 1 − margin/γ*_up (positive: the theorem margin/P ≤ γ* ≤ γ*_up) and ``gap`` = 1 − margin/γ*_LP."""
+    sweep = per_cell_sweep(table, "m", {"margin": "margin_m"})
+    sweep = sweep[sweep.model == "both_layers"]
+    return sweep.assign(gap_up=1 - sweep.margin / sweep.gamma_upper, gap=1 - sweep.margin / sweep.gamma_lp)
+
+
+def log_slope(m, gap) -> float:
+    """The least-squares slope of log gap against log m (NaN with fewer than two widths or a gap ≤ 0)."""
+    m, gap = np.asarray(m, dtype=float), np.asarray(gap, dtype=float)
+    if len(m) < 2 or not np.all(gap > 0):
+        return float("nan")
+    return float(np.polyfit(np.log(m), np.log(gap), 1)[0])
+
+
+def angle(gap):
+    """The angle θ between two directions from 1 − cos θ = ½‖u − v‖² (unit u, v): θ = 2 arcsin(‖u − v‖/2)."""
+    return 2 * np.arcsin(np.sqrt(np.asarray(gap, dtype=float) / 2))
 
 
 def paired(a, b, column: str):
@@ -124,4 +177,68 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
               worst(output_at["test_error"], "mean"), "info", float("nan"), bayes,
               f"reported; {len(output_at)} seeds"),
     ]  # fmt: skip
-    return out
+    return out + width_claims(table, settings, lp) + f2_claims(table, settings)
+
+
+def width_claims(table, settings: dict, lp: str) -> list[Claim]:
+    """The m → ∞ statement on the width sweep: margin/P ≤ γ*_up at every m, and the gap shrinking in m."""
+    widths = sorted(settings["widths"])
+    small, large = widths[0], widths[-1]
+    sw = (f"width sweep (d={settings['d']}, n={settings['n']}, m in {{{', '.join(map(str, widths))}}}, "
+          f"{settings['width_steps']} steps)")  # fmt: skip
+    sweep = width_table(table).dropna(subset=["margin"])
+    sweep = sweep[sweep.m.isin(widths)]
+    slopes = [log_slope(s.m, s.gap_up) for _, s in sweep.groupby("seed")]
+    slope, slope_c, slope_basis = statistic(slopes, "one least-squares slope per seed")
+    at = {w: sweep[sweep.m == w] for w in (small, large)}
+    drop, drop_c, drop_basis = statistic(paired(at[small], at[large], "gap"), "paired by seed: same data")
+    return [
+        Claim(E, f"both layers, {sw}: max over cells and widths of final margin/P / gamma*_up",
+              worst(sweep.margin / sweep.gamma_upper, "max"), "<=", 1.0, lp,
+              "theorem: f/P lies in the unit ball of F1 at every width (Chizat & Bach 2020), so margin/P <= "
+              f"gamma* <= gamma*_up; {len(sweep)} runs"),
+        Claim(E, f"both layers, {sw}: the gap shrinks as m grows: seed-mean of the fitted slope of "
+                 "log(1 - margin/P / gamma*_up) against log m",
+              slope, "<=", -slope_c, lp, slope_basis),
+        Claim(E, f"both layers, {sw}: seed-mean of gap(m={small}) - gap(m={large}), gap = 1 - margin/P / gamma*_LP",
+              drop, ">=", drop_c, lp, drop_basis),
+        Claim(E, f"both layers, {sw}: seed-mean of 1 - margin/P / gamma*_LP at m={large}",
+              worst(at[large].gap, "mean"), "info", float("nan"), lp,
+              f"reported (Chizat & Bach 2020 give no rate at finite m and t); {len(at[large])} seeds"),
+    ]  # fmt: skip
+
+
+def f2_claims(table, settings: dict) -> list[Claim]:
+    """The output layer alone converges in direction to the F2 max margin of its features, not the F1 one."""
+    T = settings["steps"]
+    qp = "cvxpy (Clarabel) hard-margin SVM on the output layer's random features"
+    where = f"d={settings['d']}, n={settings['n']}, m={settings['width']}"
+    rows = table[table.model == "output_layer"].dropna(subset=["f2_gap"])
+    end = rows.sort_values("step").groupby("cell", sort=True).tail(1).set_index("cell")
+    early = at_step(rows, T // 10).reindex(end.index)
+    rate = np.log(early.step) / np.log(end.step)  # (1/log T) / (1/log T0)
+    ratio = angle(end.f2_gap) / angle(early.f2_gap) / rate
+    last = final_rows(table[table.model == "output_layer"], finite="margin")
+    below, below_c, below_basis = statistic(1 - last.gamma_f2 / last.gamma_init, "one F2 solution per seed")
+    return [
+        Claim(E, f"output layer only ({where}): the angle of a_t to the F2 max margin a_hat decays at least as "
+                 f"1/log t: max over cells of angle(a_T, a_hat) / angle(a_T0, a_hat), T={T}, T0 the logged step "
+                 "nearest T/10, in units of log T0 / log T",
+              worst(ratio, "max"), "<=", 1.0, qp,
+              "theorem: Soudry et al. 2018 (angle O(1/log t) at a fixed step; the normalised step eta/(sqrt(t) L) "
+              f"is faster, Nacson et al. 2019); T0 = {span(early.step)}; {len(end)} cells"),
+        Claim(E, f"output layer only ({where}): its limit a_hat is not the F1 max margin: seed-mean of "
+                 "1 - gamma_F1(a_hat) / gamma*_init (F1-normalised margin of a_hat; F1 max margin of the same features)",
+              below, ">=", below_c, f"{qp}; scipy linprog (HiGHS) over the same directions", below_basis),
+        Claim(E, f"output layer only ({where}): seed-mean of 1 - cos(a_T, a_hat) at T={T}",
+              worst(end.f2_gap, "mean"), "info", float("nan"), qp, f"reported; {len(end)} seeds"),
+        Claim(E, f"output layer only ({where}): seed-mean of final margin/P / gamma_F1(a_hat)",
+              worst(last.margin / last.gamma_f2, "mean"), "info", float("nan"), qp, f"reported; {len(last)} seeds"),
+    ]  # fmt: skip
+
+
+def span(values) -> str:
+    """``lo..hi`` of the finite values (``none`` without any)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return f"{v.min():.0f}..{v.max():.0f}" if v.size else "none"
