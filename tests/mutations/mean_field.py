@@ -65,7 +65,7 @@ MUTATIONS = [
     (r"both layers adapt, the output layer alone does not", models_swapped),
     (r"max over cells and widths of final margin/P / gamma\*_up", half_path_norm),
     (r"the gap shrinks as m grows", widths_reversed),
-    (r"seed-mean of gap\(m=\d+\) - gap\(m=\d+\)", widths_reversed),
+    (r"seed-mean of log\(gap\(m=\d+\) / gap\(m=\d+\)\)", widths_reversed),
     (r"the angle of a_t to the F2 max margin a_hat decays at least as 1/log t", angle_stalls),
     (r"its limit a_hat is not the F1 max margin", f2_limit_is_f1),
 ]

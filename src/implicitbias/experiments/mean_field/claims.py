@@ -23,13 +23,15 @@ seeds present:
   ``claim_dim`` exceeds C standard errors;
 * the infinite-width limit (width sweep, a fixed step budget at every m):
   margin/P ≤ γ*_up at every width (theorem, as above); the gap
-  1 − margin/P / γ*_up, positive by that theorem, shrinks as m grows: the
-  seed-mean of each seed's least-squares slope of log gap on log m is below
-  −C standard errors; and the gap to γ*_LP at the largest m is smaller than at
-  the smallest m by more than C standard errors of the paired differences.  No
-  bound on the gap at the largest m itself is claimed: at a finite step count
-  the m → ∞ limit keeps the gap of the mean-field dynamics at that time, for
-  which Chizat & Bach give no rate; the value is reported;
+  g(m) = 1 − margin/P / γ*_up, positive by that theorem, shrinks as m grows:
+  the seed-mean of each seed's least-squares slope of log g on log m is below
+  −C standard errors, and the seed-mean of log(g(m_min)/g(m_max)) exceeds C
+  standard errors (paired by seed).  No bound on the gap at the largest m
+  itself is claimed: at a finite step count the m → ∞ limit keeps the gap of
+  the mean-field dynamics at that time, for which Chizat & Bach give no rate
+  (measured: from m ≈ 50 on, the gap at 20k steps is 0.05-0.15 at every m, set
+  by the step budget, and the trend comes from the narrow networks, which
+  often stall short of a separating solution); the value is reported;
 * the output layer alone is a linear model on its random features, so GD on
   its exponentially-tailed loss converges in direction to â, the F2 (kernel)
   max margin of those features (hard-margin SVM by cvxpy): Soudry et al.
@@ -191,7 +193,8 @@ def width_claims(table, settings: dict, lp: str) -> list[Claim]:
     slopes = [log_slope(s.m, s.gap_up) for _, s in sweep.groupby("seed")]
     slope, slope_c, slope_basis = statistic(slopes, "one least-squares slope per seed")
     at = {w: sweep[sweep.m == w] for w in (small, large)}
-    drop, drop_c, drop_basis = statistic(paired(at[small], at[large], "gap"), "paired by seed: same data")
+    logs = {w: at[w].assign(log_gap=np.log(at[w].gap_up)) for w in at}
+    drop, drop_c, drop_basis = statistic(paired(logs[small], logs[large], "log_gap"), "paired by seed: same data")
     return [
         Claim(E, f"both layers, {sw}: max over cells and widths of final margin/P / gamma*_up",
               worst(sweep.margin / sweep.gamma_upper, "max"), "<=", 1.0, lp,
@@ -200,7 +203,8 @@ def width_claims(table, settings: dict, lp: str) -> list[Claim]:
         Claim(E, f"both layers, {sw}: the gap shrinks as m grows: seed-mean of the fitted slope of "
                  "log(1 - margin/P / gamma*_up) against log m",
               slope, "<=", -slope_c, lp, slope_basis),
-        Claim(E, f"both layers, {sw}: seed-mean of gap(m={small}) - gap(m={large}), gap = 1 - margin/P / gamma*_LP",
+        Claim(E, f"both layers, {sw}: seed-mean of log(gap(m={small}) / gap(m={large})), "
+                 "gap = 1 - margin/P / gamma*_up",
               drop, ">=", drop_c, lp, drop_basis),
         Claim(E, f"both layers, {sw}: seed-mean of 1 - margin/P / gamma*_LP at m={large}",
               worst(at[large].gap, "mean"), "info", float("nan"), lp,
