@@ -125,11 +125,13 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
 
     # (e) the gap to the F1 max margin against the width
     widths = width_table(table).dropna(subset=["gap_up"])
-    if len(widths):
-        sns.lineplot(widths, x="m", y="gap_up", color=palette["both layers"], marker="o", **theme.BANDS, ax=e_ax)
-        e_ax.set_xticks(sorted(widths.m.unique()), labels=[str(m) for m in sorted(widths.m.unique())])
     e_ax.set(xscale="log", yscale="log", xlabel="width m",
              ylabel=r"$1 - \min_i y_i f(x_i)\,/\,P(\theta)\,/\,\gamma^*_{up}$")  # fmt: skip
+    if len(widths):
+        sns.lineplot(widths, x="m", y="gap_up", color=palette["both layers"], marker="o", **theme.BANDS, ax=e_ax)
+        ticks = sorted(widths.m.unique())
+        e_ax.set_xticks(ticks, labels=[str(m) for m in ticks], minor=False)
+        e_ax.minorticks_off()
     e_ax.set_title(f"(e) gap to the F1 max margin, both layers, {settings['width_steps']} steps")
 
     # (f) the output layer's direction against the F2 max margin â, with the 1/log t rate
@@ -144,5 +146,5 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
         f_ax.plot(t, mean[t0] * np.log(t0) / np.log(t), "k--", linewidth=1, label=r"$\propto 1/\log t$")
         f_ax.legend(fontsize="x-small", loc="lower left")
     f_ax.set(xscale="log", yscale="log", xlabel="step k", ylabel="angle (radians)")
-    f_ax.set_title(r"(f) output layer only: angle to the F2 max margin $\hat a$ (QP)")
+    f_ax.set_title(r"(f) output layer: angle to the F2 max margin $\hat a$")
     return fig
