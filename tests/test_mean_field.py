@@ -210,7 +210,7 @@ def test_claims_on_a_small_run_and_the_bound():
     table = pd.concat([_run([c for c in cells if c.model == m], reference=ref)[2] for m in mf_train.MODELS])
     rows = mf_claims.claims(table, SETTINGS, reference=ref)
     assert [c.relation for c in rows] == ["<=", "<=", ">=", "info", "info", "info", ">=", "info", "info",
-                                          "<=", "<=", ">=", "info", "<=", ">=", "info", "info"]  # fmt: skip
+                                          "<=", "<=", ">=", "info", ">=", "<=", ">=", "info", "info"]  # fmt: skip
     both = table[table.model == "both_layers"]
     assert rows[0].measured == (both.margin / both.gamma_upper).max()  # the bound at every logged step
     last = table[table.step == SETTINGS["steps"]].set_index(["model", "seed"])
