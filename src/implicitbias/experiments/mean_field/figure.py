@@ -132,7 +132,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
         ticks = sorted(widths.m.unique())
         e_ax.set_xticks(ticks, labels=[str(m) for m in ticks], minor=False)
         e_ax.minorticks_off()
-    e_ax.set_title(f"(e) gap to the F1 max margin, both layers, {settings['width_steps']} steps")
+    e_ax.set_title(f"(e) gap to F1 max margin, {settings['width_steps']} steps")
 
     # (f) the output layer's direction against the F2 max margin â, with the 1/log t rate
     out = table[(table.model == "output_layer") & (table.step > 1)].dropna(subset=["f2_gap"])
@@ -146,5 +146,5 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
         f_ax.plot(t, mean[t0] * np.log(t0) / np.log(t), "k--", linewidth=1, label=r"$\propto 1/\log t$")
         f_ax.legend(fontsize="x-small", loc="lower left")
     f_ax.set(xscale="log", yscale="log", xlabel="step k", ylabel="angle (radians)")
-    f_ax.set_title(r"(f) output layer: angle to the F2 max margin $\hat a$")
+    f_ax.set_title(r"(f) output layer: angle to F2 max margin $\hat a$")
     return fig
