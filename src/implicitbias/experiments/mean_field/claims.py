@@ -191,7 +191,8 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
               worst(output_at["test_error"], "mean"), "info", float("nan"), bayes,
               f"reported; {len(output_at)} seeds"),
     ]  # fmt: skip
-    return out + width_claims(table, settings, lp) + f2_claims(table, settings, reference)
+    out += width_claims(table, settings, lp) + f2_claims(table, settings, reference)
+    return out
 
 
 def width_claims(table, settings: dict, lp: str) -> list[Claim]:
@@ -228,7 +229,7 @@ def margin_angle_excess(rows, settings: dict, reference) -> np.ndarray:
     """Per final output-layer row: (1 − cos(a_T, â)) − (1 − γ₂(a_T)‖â‖), which the theorem makes ≤ 0
     (see the module docstring); NaN without the seed's â or when a_T does not separate (γ₂ ≤ 0)."""
     seeds, m, d = (reference or {}).get("seeds", {}), settings["width"], settings["d"]
-    out = np.full(len(rows), np.nan)
+    excess = np.full(len(rows), np.nan)
     for i, (seed, a) in enumerate(zip(rows.seed, rows.a_final)):
         a_hat = np.asarray(seeds.get(str(int(seed)), {}).get("f2_weights", []), dtype=float)
         if a_hat.shape != (m,):
@@ -238,8 +239,8 @@ def margin_angle_excess(rows, settings: dict, reference) -> np.ndarray:
         a = np.asarray(a, dtype=float)
         gamma2 = (y * (H @ a)).min() / np.linalg.norm(a)
         cos = a @ a_hat / (np.linalg.norm(a) * np.linalg.norm(a_hat))
-        out[i] = (1 - cos) - (1 - gamma2 * np.linalg.norm(a_hat)) if gamma2 > 0 else np.nan
-    return out
+        excess[i] = (1 - cos) - (1 - gamma2 * np.linalg.norm(a_hat)) if gamma2 > 0 else np.nan
+    return excess
 
 
 def f2_claims(table, settings: dict, reference=None) -> list[Claim]:
