@@ -248,6 +248,7 @@ def f2_claims(table, settings: dict, reference=None) -> list[Claim]:
     T = settings["steps"]
     qp = "cvxpy (Clarabel) hard-margin SVM on the output layer's random features"
     where = f"d={settings['d']}, n={settings['n']}, m={settings['width']}"
+    table = table.assign(**{c: table.get(c, np.nan) for c in ("f2_gap", "gamma_f2")})  # NaN if no output layer ran
     rows = table[table.model == "output_layer"].dropna(subset=["f2_gap"])
     end = rows.sort_values("step").groupby("cell", sort=True).tail(1).set_index("cell")
     early = at_step(rows, T // 10).reindex(end.index)

@@ -135,7 +135,8 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     e_ax.set_title(f"(e) gap to F1 max margin, {settings['width_steps']} steps")
 
     # (f) the output layer's direction against the F2 max margin â, with the 1/log t rate
-    out = table[(table.model == "output_layer") & (table.step > 1)].dropna(subset=["f2_gap"])
+    out = table.assign(f2_gap=table.get("f2_gap", np.nan))
+    out = out[(out.model == "output_layer") & (out.step > 1)].dropna(subset=["f2_gap"])
     if len(out):
         out = out.assign(angle=angle(out.f2_gap))
         sns.lineplot(out, x="step", y="angle", color=palette["output layer only"], **theme.BANDS, ax=f_ax,
