@@ -206,7 +206,7 @@ def width_claims(table, settings: dict, lp: str) -> list[Claim]:
     slopes = [log_slope(s.m, s.gap_up) for _, s in sweep.groupby("seed")]
     slope, slope_c, slope_basis = statistic(slopes, "one least-squares slope per seed")
     at = {w: sweep[sweep.m == w] for w in (small, large)}
-    logs = {w: at[w].assign(log_gap=np.log(at[w].gap_up)) for w in at}
+    logs = {w: at[w].assign(log_gap=np.log(at[w].gap_up.where(at[w].gap_up > 0))) for w in at}  # NaN if ≤ 0
     drop, drop_c, drop_basis = statistic(paired(logs[small], logs[large], "log_gap"), "paired by seed: same data")
     return [
         Claim(E, f"both layers, {sw}: max over cells and widths of final margin/P / gamma*_up",
