@@ -17,7 +17,8 @@ EPS = np.finfo(float).eps
 SETTINGS = settings_of("mean_field", {
     "d": 3, "k": 3, "n": 64, "width": 30, "steps": 300, "log_points": 10, "test_points": 500,
     "dictionary": 2000, "sweep_dims": [5], "sweep_n": 64, "sweep_width": 20, "sweep_steps": 50,
-    "sweep_eta": {"both_layers": 1.0, "output_layer": 1.0}, "claim_dim": 5, "blowup": 1e10, "eta_unit": "width_scaled", "optimizers": {"gd": {"schedule": "inv_sqrt"}},
+    "sweep_eta": {"both_layers": 1.0, "output_layer": 1.0}, "claim_dim": 5, "widths": [10, 30], "width_steps": 100,
+    "blowup": 1e10, "eta_unit": "width_scaled", "optimizers": {"gd": {"schedule": "inv_sqrt"}},
 })  # fmt: skip
 
 
@@ -208,7 +209,8 @@ def test_claims_on_a_small_run_and_the_bound():
 
     table = pd.concat([_run([c for c in cells if c.model == m], reference=ref)[2] for m in mf_train.MODELS])
     rows = mf_claims.claims(table, SETTINGS, reference=ref)
-    assert [c.relation for c in rows] == ["<=", "<=", ">=", "info", "info", "info", ">=", "info", "info"]
+    assert [c.relation for c in rows] == ["<=", "<=", ">=", "info", "info", "info", ">=", "info", "info",
+                                          "<=", "<=", ">=", "info", ">=", "<=", ">=", "info", "info"]  # fmt: skip
     both = table[table.model == "both_layers"]
     assert rows[0].measured == (both.margin / both.gamma_upper).max()  # the bound at every logged step
     last = table[table.step == SETTINGS["steps"]].set_index(["model", "seed"])
@@ -221,6 +223,50 @@ def test_claims_on_a_small_run_and_the_bound():
     # the reference per seed is in the table's columns
     for column, key in (("gamma_lp", "gamma"), ("gamma_upper", "gamma_upper"), ("gamma_init", "gamma_init")):
         assert set(table[column].round(12)) == {round(ref["seeds"][str(s)][key], 12) for s in seeds}
+
+
+def test_f1_margin_of_an_output_layer_known_answer():
+    """x = (1, ±1), y = ±1, units w = (1, ±1) (norm √2): a = (1, −1) gives f(x±) = ±2/m, P = 2√2/m, so the
+    F1-normalised margin is 1/√2 (= γ* of this data set, the two-point answer above), at any scale of a."""
+    X, y, W = np.array([[1.0, 1.0], [1.0, -1.0]]), np.array([1.0, -1.0]), np.array([[1.0, 1.0], [1.0, -1.0]])
+    assert f1_margin.output_layer_margin(np.array([1.0, -1.0]), W, X, y) == pytest.approx(1 / np.sqrt(2), rel=1e-15)
+    assert f1_margin.output_layer_margin(np.array([3.0, -3.0]), W, X, y) == pytest.approx(1 / np.sqrt(2), rel=1e-15)
+
+
+def test_f2_reference_is_the_min_norm_separator_of_the_features():
+    """â is feasible (yᵢ Σⱼ âⱼ relu(wⱼ·xᵢ) ≥ 1 to the solver's tolerance) and tight on its support vectors;
+    it is no longer than another feasible point, the F1 LP solution over the same directions (weights
+    cⱼ/‖wⱼ‖, since relu(wⱼ·x) = ‖wⱼ‖ relu(θⱼ·x)) scaled to margin 1; its F1-normalised margin is at most
+    γ*_init, the F1 max margin over the same m directions; and the output layer logs 1 − cos(a, â)."""
+    ref = mf_reference.reference(SETTINGS, [3])["seeds"]["3"]
+    X, y, _, _ = mf_problem.problem(3, SETTINGS["d"], SETTINGS["k"], SETTINGS["n"], 0)
+    W = mf_problem.init(3, SETTINGS["width"], SETTINGS["d"])[1]
+    a_hat = np.asarray(ref["f2_weights"])
+    u = y * (np.maximum(X @ W.T, 0) @ a_hat)
+    assert u.min() >= 1 - 1e-7 and u.min() <= 1 + 1e-7  # Clarabel's default feasibility tolerance 1e-8
+    norms = np.linalg.norm(W, axis=1)
+    gamma_init, c = f1_margin.max_margin(X, y, W / norms[:, None])
+    assert gamma_init == pytest.approx(ref["gamma_init"], rel=1e-9)
+    v = c / norms / gamma_init  # feasible: yᵢ Σⱼ vⱼ relu(wⱼ·xᵢ) = yᵢ Σⱼ cⱼ relu(θⱼ·xᵢ) / γ*_init ≥ 1
+    assert (y * (np.maximum(X @ W.T, 0) @ v)).min() >= 1 - 1e-7
+    assert np.linalg.norm(a_hat) <= np.linalg.norm(v) * (1 + 1e-7)
+    assert ref["gamma_f2"] <= ref["gamma_init"] * (1 + 1e-7)
+    traj, _, _ = _run([Cell("output_layer", "smooth_margin", "gd", 100.0, 0.0, 3)], reference={"seeds": {"3": ref}})
+    a = traj.x[0].numpy()
+    gap = traj.metrics["f2_gap"][1:, 0]  # 1 − cos(a_t, â), NaN at a = 0
+    assert gap[-1] == pytest.approx(1 - a @ a_hat / np.linalg.norm(a) / np.linalg.norm(a_hat), abs=1e-12)
+
+
+def test_width_sweep_and_its_claim_helpers():
+    """One margin_m<m> column per width, one long row per (cell, m); the slope and angle helpers on known answers."""
+    cells = [Cell("both_layers", "smooth_margin", "gd", 0.7, 0.0, s) for s in (0, 1)]
+    _, const, table = _run(cells)
+    assert {f"margin_m{m}" for m in SETTINGS["widths"]} <= set(const)
+    wt = mf_claims.width_table(table)
+    assert len(wt) == len(cells) * len(SETTINGS["widths"]) and set(wt.m) == set(SETTINGS["widths"])
+    assert mf_claims.log_slope([10, 100, 1000], [1.0, 0.1, 0.01]) == pytest.approx(-1.0, rel=1e-12)
+    assert np.isnan(mf_claims.log_slope([10, 100], [0.1, 0.0]))
+    np.testing.assert_allclose(mf_claims.angle([0.0, 1.0, 2.0]), [0.0, np.pi / 2, np.pi], rtol=1e-15)
 
 
 def test_label_noise_is_refused_at_planning():

@@ -128,6 +128,16 @@ def upper_bound(X: np.ndarray, y: np.ndarray, p: np.ndarray) -> float:
     return max(sphere_sup(X, q), sphere_sup(X, -q))
 
 
+def output_layer_margin(a: np.ndarray, W: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
+    """The F1-normalised margin min yᵢf(xᵢ) / P of f = (1/m) Σⱼ aⱼ relu(wⱼ·x), P = (1/m) Σⱼ |aⱼ|‖wⱼ‖.
+
+    f is the measure with mass aⱼ‖wⱼ‖/m at wⱼ/‖wⱼ‖, so this is at most the F1 max
+    margin over the directions wⱼ/‖wⱼ‖ (and at most γ*); the 1/m cancels, and so
+    does any positive scale of a.
+    """
+    return float((y * (np.maximum(X @ W.T, 0.0) @ a)).min() / (np.abs(a) @ np.linalg.norm(W, axis=1)))
+
+
 def network(c: np.ndarray, theta: np.ndarray, X: np.ndarray) -> np.ndarray:
     """f(x) = Σⱼ cⱼ relu(θⱼ·x) at the rows of X."""
     return np.maximum(X @ theta.T, 0.0) @ c

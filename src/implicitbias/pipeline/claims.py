@@ -100,6 +100,12 @@ def final_rows(table, finite: str | None = None):
     return last_rows(table, ("cell",), finite).set_index("cell")
 
 
+def at_step(table, step: int):
+    """Each cell's row at the logged step nearest to ``step`` (in log t), indexed by the cell id."""
+    rows = table.assign(dist=(np.log(table.step.clip(lower=1)) - np.log(max(step, 1))).abs())
+    return rows.sort_values("dist").groupby("cell", sort=True).head(1).set_index("cell")
+
+
 def worst(values, how: str = "max") -> float:
     """``max`` (or ``min``, ``mean``, …) of ``values`` as a float; NaN when there are none.
 

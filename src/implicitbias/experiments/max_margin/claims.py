@@ -60,17 +60,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...pipeline.claims import Claim, final_rows, last_rows, worst
+from ...pipeline.claims import Claim, at_step, final_rows, last_rows, worst
 from .problem import data
 
 E = "max_margin"
 RATE = "(t0/t)^kappa log(eta t)/log(eta t0)"  # decade_rate: how much C t^-kappa log(eta t) shrinks from t0 to t
-
-
-def at_step(table, step: int):
-    """Each cell's row at the logged step nearest to ``step`` (in log t)."""
-    rows = table.assign(dist=(np.log(table.step.clip(lower=1)) - np.log(max(step, 1))).abs())
-    return rows.sort_values("dist").groupby("cell", sort=True).head(1).set_index("cell")
 
 
 def log_rate(steps: np.ndarray, gap: np.ndarray, after: int) -> float:

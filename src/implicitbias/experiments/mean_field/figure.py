@@ -9,6 +9,11 @@
     wⱼ₀/‖wⱼ‖), sized by |aⱼ|‖wⱼ‖, at the start and end of training; the LP
     solution's atoms as crosses.
 (d) Test error against the input dimension d for both regimes.
+(e) Width sweep: the gap 1 − margin/P / γ*_up at the end of training against m
+    (log-log), both layers: it shrinks as m grows (Chizat & Bach's m → ∞).
+(f) Output layer only: the angle between a_t and â, the F2 (kernel) max margin
+    of its random features (QP), against the step, with the 1/log t rate of
+    Soudry et al. through its value at T/10.
 Bands are 95% confidence intervals over seeds.
 """
 
@@ -22,7 +27,7 @@ import seaborn as sns
 from ...numerics.f1_margin import network
 from ...pipeline import theme
 from ...pipeline.claims import final_rows
-from .claims import sweep_table
+from .claims import angle, sweep_table, width_table
 from .problem import problem
 
 LABELS = {"both_layers": "both layers", "output_layer": "output layer only"}
@@ -51,8 +56,8 @@ def _plane(d: int, lim: float = 0.6, size: int = 161):
 
 def figure(table: pd.DataFrame, settings: dict, reference=None):
     theme.apply()
-    fig, axes = plt.subplots(2, 2, figsize=(2 * theme.COLUMN_WIDTH, 5.4), constrained_layout=True)
-    (a_ax, b_ax), (c_ax, d_ax) = axes
+    fig, axes = plt.subplots(3, 2, figsize=(2 * theme.COLUMN_WIDTH, 8.1), constrained_layout=True)
+    (a_ax, b_ax), (c_ax, d_ax), (e_ax, f_ax) = axes
     d, palette = settings["d"], dict(zip(LABELS.values(), sns.color_palette(theme.PALETTE, 2)))
     row = _example(table)
     ref = (reference or {}).get("seeds", {}).get(str(int(row.seed))) if row is not None else None
@@ -117,4 +122,30 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
         d_ax.set_xticks(sorted(sweep.d.unique()))
     d_ax.set(xlabel="input dimension d", ylabel="test error", ylim=(0, None))
     d_ax.set_title(f"(d) test error, n = {settings['sweep_n']}, m = {settings['sweep_width']}")
+
+    # (e) the gap to the F1 max margin against the width
+    widths = width_table(table).dropna(subset=["gap_up"])
+    e_ax.set(xscale="log", yscale="log", xlabel="width m",
+             ylabel=r"$1 - \min_i y_i f(x_i)\,/\,P(\theta)\,/\,\gamma^*_{up}$")  # fmt: skip
+    if len(widths):
+        sns.lineplot(widths, x="m", y="gap_up", color=palette["both layers"], marker="o", **theme.BANDS, ax=e_ax)
+        ticks = sorted(widths.m.unique())
+        e_ax.set_xticks(ticks, labels=[str(m) for m in ticks], minor=False)
+        e_ax.minorticks_off()
+    e_ax.set_title(f"(e) gap to F1 max margin, {settings['width_steps']} steps")
+
+    # (f) the output layer's direction against the F2 max margin â, with the 1/log t rate
+    out = table.assign(f2_gap=table.get("f2_gap", np.nan))
+    out = out[(out.model == "output_layer") & (out.step > 1)].dropna(subset=["f2_gap"])
+    if len(out):
+        out = out.assign(angle=angle(out.f2_gap))
+        sns.lineplot(out, x="step", y="angle", color=palette["output layer only"], **theme.BANDS, ax=f_ax,
+                     label=r"angle$(a_t, \hat a)$")  # fmt: skip
+        mean = out.groupby("step").angle.mean()
+        t0 = mean.index[np.argmin(np.abs(np.log(mean.index) - np.log(settings["steps"] / 10)))]
+        t = mean.index[mean.index >= t0].to_numpy(dtype=float)
+        f_ax.plot(t, mean[t0] * np.log(t0) / np.log(t), "k--", linewidth=1, label=r"$\propto 1/\log t$")
+        f_ax.legend(fontsize="x-small", loc="lower left")
+    f_ax.set(xscale="log", yscale="log", xlabel="step k", ylabel="angle (radians)")
+    f_ax.set_title(r"(f) output layer: angle to F2 max margin $\hat a$")
     return fig

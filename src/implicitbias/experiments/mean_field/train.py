@@ -29,6 +29,16 @@ same cell at every d of the list and records the final test and train error
 as the per-cell constants ``test_error_d<d>``, ``train_error_d<d>``: the
 grid's cells stay one row per (cell, step), and all d train in the same job,
 batched over the cell's seeds.
+
+Width sweep (Chizat & Bach's statement is about m → ∞).  Every both-layer
+cell also trains on the margin problem at each width m of ``widths`` for
+``width_steps`` steps (same η, same mean-field step η·m, a fresh init of width
+m) and records its final normalised margin as the constant ``margin_m<m>``.
+
+The F2 limit of the output layer.  The reference holds, per seed, â, the
+hard-margin SVM of the output layer's own random features (``reference.py``);
+each logged step of an output-layer run records ``f2_gap`` = 1 − cos(a, â),
+and the cell carries γ_F1(â), â's F1-normalised margin, as ``gamma_f2``.
 """
 
 from __future__ import annotations
@@ -39,7 +49,7 @@ from functools import partial
 import numpy as np
 import torch
 
-from ...numerics import optim, step_size, train, two_layer
+from ...numerics import classification, optim, step_size, train, two_layer
 from .problem import init, problem
 
 MODELS = ("both_layers", "output_layer")
@@ -54,11 +64,14 @@ def _objective(model: str, X, y, W0, m: int, loss: str):
     return two_layer.OutputLayer(X, y, W0, loss)
 
 
-def _train(settings: dict, cells: list, d: int, n: int, m: int, eta: np.ndarray, steps: int, log_at, device, dtype):
+def _train(
+    settings: dict, cells: list, d: int, n: int, m: int, eta: np.ndarray, steps: int, log_at, device, dtype, f2=None
+):
     """Train every cell on its problem of dimension d with n samples and width m, grid step η (absolute η·m).
 
     Returns the trajectory (metrics: loss, normalised margin, path norm, train
-    and test error), the objective (to unpack its iterates) and the start x0.
+    and test error; with ``f2``, output weights â ``[R, m]`` per run, also
+    1 − cos(a, â)), the objective (to unpack its iterates) and the start x0.
     """
     k, model = settings["k"], cells[0].model
     data = [problem(c.seed, d, k, n, settings["test_points"]) for c in cells]
@@ -74,17 +87,22 @@ def _train(settings: dict, cells: list, d: int, n: int, m: int, eta: np.ndarray,
     eta_abs = step_size.absolute_step(eta, step_size.unit_of(settings, name), width=m)
     rule = optim.make(name, x0, torch.as_tensor(eta_abs, dtype=dtype, device=device), step_size.rule_options(settings, name))
 
+    a_f2 = None if f2 is None else torch.as_tensor(f2, dtype=dtype, device=device)
+
     def metrics(x):
         a, W = objective.unpack(x)
         u = objective.margins(x)
         P = two_layer.path_norm(a, W)
-        return {
+        values = {
             "train_loss": objective.loss(x),  # the mean loss L
             "margin": u.min(dim=1).values / P,  # normalised margin, ≤ γ*
             "path_norm": P,
             "train_error": (u <= 0).to(dtype).mean(dim=1),
             "test_error": (y_test * two_layer.predict(a, W, X_test) <= 0).to(dtype).mean(dim=1),
         }
+        if a_f2 is not None:
+            values["f2_gap"] = classification.angle_gap(a, a_f2)  # 1 − cos(a, â); NaN at a = 0
+        return values
 
     # the smooth-margin loss log mean e^{−u} may be negative: only non-finite values diverge
     blowup = math.inf if cells[0].loss == "smooth_margin" else settings["blowup"]
@@ -94,10 +112,15 @@ def _train(settings: dict, cells: list, d: int, n: int, m: int, eta: np.ndarray,
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     """Train every cell on the margin problem, then on each d of the sweep; returns (Trajectory, constants)."""
-    d, m = settings["d"], settings["width"]
+    d, m, model = settings["d"], settings["width"], cells[0].model
     eta = np.array([c.eta for c in cells])
     log_at = train.log_schedule(settings["steps"], settings["log_points"])
-    traj, objective, x0 = _train(settings, cells, d, settings["n"], m, eta, settings["steps"], log_at, device, dtype)
+    seeds = (reference or {}).get("seeds", {})
+    f2 = None
+    if model == "output_layer":  # â per cell, NaN where the reference lacks its seed
+        f2 = np.array([seeds.get(str(c.seed), {}).get("f2_weights", np.full(m, np.nan)) for c in cells])
+    traj, objective, x0 = _train(settings, cells, d, settings["n"], m, eta, settings["steps"], log_at, device, dtype,
+                                 f2=f2)  # fmt: skip
     a0, W0 = (v.cpu().numpy() for v in objective.unpack(x0))
     a, W = (v.cpu().numpy() for v in objective.unpack(traj.x))
 
@@ -107,17 +130,22 @@ def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.
         out[:] = [row.ravel() for row in arr]
         return out
 
-    seeds = (reference or {}).get("seeds", {})
     constants = {
         "eta_abs": step_size.absolute_step(eta, step_size.unit_of(settings, cells[0].optimizer), width=m),
         "gamma_lp": np.array([seeds.get(str(c.seed), {}).get("gamma", np.nan) for c in cells]),
         "gamma_upper": np.array([seeds.get(str(c.seed), {}).get("gamma_upper", np.nan) for c in cells]),
         "gamma_init": np.array([seeds.get(str(c.seed), {}).get("gamma_init", np.nan) for c in cells]),
+        "gamma_f2": np.array([seeds.get(str(c.seed), {}).get("gamma_f2", np.nan) for c in cells]),
         "a_init": per_cell(a0),
         "w_init": per_cell(W0),
         "a_final": per_cell(a),
         "w_final": per_cell(W),
     }
+    if model == "both_layers":
+        T = settings["width_steps"]
+        for width in settings["widths"]:
+            run, _, _ = _train(settings, cells, d, settings["n"], width, eta, T, np.array([0, T]), device, dtype)
+            constants[f"margin_m{width}"] = np.where(~run.diverged, run.metrics["margin"][-1], np.nan)
     steps = settings["sweep_steps"]
     sweep_eta = np.full(len(cells), settings["sweep_eta"][cells[0].model])
     for dim in settings["sweep_dims"]:
