@@ -25,7 +25,7 @@ E = "stability_map"
 THRESHOLD = 2.0  # ηβ: the lecture's stability threshold 2/β
 
 
-def fractions(table) -> "pd.DataFrame":  # noqa: F821
+def fractions(table):
     """Divergence fraction over the seeds present, per (n, ηβ): columns n, eta, frac, seeds."""
     t = table.assign(div=(table.status == "diverged").astype(float))
     g = t.groupby(["n", "eta"])
@@ -75,7 +75,7 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
         Claim(E, "no run diverges at eta*beta <= 2: max over (eta, n) of the divergence fraction",
               worst(below.frac), "<=", 0.0, "stability threshold 2/beta",
               "theorem: for eta*beta <= 2 every residual mode is multiplied by |1 - eta lambda_i| <= 1 per step, so "
-              f"E(x_k) <= E(x_0) < blowup E(x_0) at every step (float64 rounding adds u*kappa*K ~ 1e-11 relative)" + seeds),
+              "E(x_k) <= E(x_0) < blowup E(x_0) at every step (float64 rounding adds u*kappa*K ~ 1e-11 relative)" + seeds),
         Claim(E, "every run diverges at eta*beta >= 2 + h: min over (eta, n) of the divergence fraction",
               worst(above.frac, "min"), ">=", 1.0, "stability threshold 2/beta",
               f"theorem: each run misses with probability <= p_miss = {miss:.1e} at eta*beta = 2 + h (less above); "

@@ -27,7 +27,7 @@ def figure(table: pd.DataFrame, settings: dict, reference=None):
     step = max(1, len(etas) // 10)
     sns.heatmap(heat, ax=ax, vmin=0, vmax=1, cmap="rocket_r", cbar_kws={"label": "fraction diverged"},
                 xticklabels=step, yticklabels=[f"{v:g}" for v in heat.index])  # fmt: skip
-    ax.set_xticklabels([f"{etas[int(round(t.get_position()[0] - 0.5))]:.2f}" for t in ax.get_xticklabels()])
+    ax.set_xticklabels([f"{etas[round(t.get_position()[0] - 0.5)]:.2f}" for t in ax.get_xticklabels()])
     if len(etas):
         ax.axvline(boundary_x(etas, THRESHOLD), color="tab:cyan", lw=1.2, ls="--", label=r"theory: $\eta\beta = 2$")
         ax.legend(fontsize="x-small", loc="lower left")

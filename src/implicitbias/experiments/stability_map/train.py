@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ...numerics import least_squares, objectives, optim, step_size, train
+from ...numerics import objectives, optim, step_size, train
 from ..pseudo_inverse.train import problem
 
 
@@ -46,7 +46,7 @@ def train_shape(cells: list, n: int, p: int, steps: int, blowup: float, device, 
     E = max(len(r) for r in runs.values())
     draws = [problem(s, n, p)[:2] for s in seeds]
     modes = np.array([top_mode(A, y) for A, y in draws])  # [Q, 2]: β, w₁
-    as_t = lambda a: torch.as_tensor(np.stack(a), dtype=dtype, device=device)  # noqa: E731
+    as_t = lambda a: torch.as_tensor(np.stack(a), dtype=dtype, device=device)
     A, y = as_t([d[0] for d in draws]), as_t([d[1] for d in draws])
     # run slot (q, e) ↔ cell index; unused slots (-1) are η = 0 padding
     slot = np.full((len(seeds), E), -1)
