@@ -11,6 +11,8 @@ half of the seeds present recover (the whole grid's m above it must agree).
 * Solver reference: the min-trace SDP's threshold.  Gunasekar et al. (2017) conjecture
   that GD from α → 0 finds the min-trace (nuclear-norm) interpolant; the two thresholds
   should then coincide up to the grid's resolution (one m cell).
+* Above the threshold the error is ∝ α: the fitted slope of log error against log α is 1
+  within c standard errors of the seeds present.
 * Above the threshold the error falls as α shrinks (Gunasekar et al. 2017; Li, Ma &
   Zhang 2018 under RIP): every consecutive α ratio of the error is ≤ 1.
 """
@@ -19,9 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...numerics.stats import mean_and_se, student_t_allowance
 from ...pipeline.claims import Claim, last_rows, worst
 
 E = "sensing_map"
+ALPHA = 1e-4  # probability that the slope row of a correct world fails by chance
 
 
 def runs(table):
@@ -75,6 +79,8 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
         err = run.set_index("alpha").rel_err.reindex(alphas).to_numpy()
         ratios.append(np.max(err[1:] / err[:-1]) if np.isfinite(err).all() else np.nan)
     slopes = {m: [slope(g) for _, g in last[last.m == m].groupby("seed")] for m in ms}
+    top_slope, top_se = mean_and_se(slopes[max(ms)])
+    c_slope = student_t_allowance(len(slopes[max(ms)]), 1, ALPHA)
     seeds = f"; {p.seed.nunique() if len(p) else 0} seeds present"
     sdp = "min-trace PSD interpolant (SDP, cvxpy, Clarabel)"
     below = p[p.m < dof]
@@ -97,6 +103,13 @@ def claims(table, settings: dict, reference=None) -> list[Claim]:
               "theorem: GD from U0 = alpha I ends within an increasing function of alpha of X*, vanishing as alpha -> "
               f"0 (Gunasekar et al. 2017; Li, Ma & Zhang 2018, under RIP), at every step of the alpha list {alphas}"
               + seeds),
+        Claim(E, f"above the threshold (m={max(ms)}) the error is proportional to alpha: |mean over seeds of the fitted "
+                 "slope of log error vs log alpha - 1| / SE",
+              abs(top_slope - 1) / top_se, "<=", c_slope, "ground truth X*",
+              f"statistics: c = {c_slope:.3g} sample standard errors (Student t, {len(slopes[max(ms)])} seeds present, "
+              f"two-sided level {ALPHA:g}); SE = {top_se:.3g} of the per-seed slopes over alpha in {alphas}. Prediction "
+              "slope 1: the part of U outside the range of X* starts at alpha and is not amplified above the threshold, "
+              "so X - X* is dominated by its O(alpha) cross term with the signal part (Li, Ma & Zhang 2018)" + seeds),
         Claim(E, "GD's recovery threshold m (info)", m_gd, "info", np.nan, "ground truth X*"),
         Claim(E, "min-trace SDP's recovery threshold m (info)", m_sdp, "info", np.nan, sdp),
         *[Claim(E, f"m={m}: mean over seeds of the fitted slope of log error vs log alpha (info)",
