@@ -1,8 +1,9 @@
 """Every check can fail, and a missing batch makes its checks fail rather than vanish.
 
 The claims of each experiment are recomputed in-process from the quick run's
-aggregated tables (the shared ``quick_run`` fixture) in worlds that are wrong in
-one way each (``tests/mutations/<experiment>.py``).  A new claim without a
+aggregated tables (the shared ``quick_run`` fixture; for the regime maps, the
+reduced regimes run ``regimes_run``) in worlds that are wrong in one way each
+(``tests/mutations/<experiment>.py``).  A new claim without a
 mutation fails ``test_every_check_has_a_mutation``.
 """
 
@@ -16,17 +17,24 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import REPO, quick_config
+from conftest import REPO, quick_config, regimes_config
 from implicitbias import experiments
 from implicitbias.pipeline import config as ibconfig
 from implicitbias.pipeline.claims import BASES
 from mutations import World
 
-NAMES = sorted(quick_config()["experiments"])
+QUICK_NAMES = sorted(quick_config()["experiments"])
+REGIME_NAMES = sorted(regimes_config()["experiments"])
+NAMES = QUICK_NAMES + REGIME_NAMES
+
+
+def config_of(name: str) -> dict:
+    """The config whose run holds the experiment: the quick config, or the reduced regime maps."""
+    return regimes_config() if name in REGIME_NAMES else quick_config()
 
 
 def settings_of(name: str) -> dict:
-    config = quick_config()
+    config = config_of(name)
     ibconfig.plan(config, REPO / "workflow" / "schemas" / "config.schema.yaml")  # fills in the defaults
     return config["experiments"][name]["settings"]
 
@@ -49,8 +57,13 @@ def mutations_of(name: str) -> list:
 
 
 @pytest.fixture(scope="module")
-def worlds(quick_run):
-    return {name: world_of(quick_run, name) for name in NAMES}
+def worlds(quick_run, regimes_run):
+    return {name: world_of(regimes_run if name in REGIME_NAMES else quick_run, name) for name in NAMES}
+
+
+def test_every_experiment_is_covered():
+    """Every registered experiment's claims are tested here (through the quick or the regimes config)."""
+    assert set(experiments.EXPERIMENTS) == set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -89,8 +102,10 @@ def test_each_mutation_fails_the_checks_it_targets(worlds, name, pattern, mutate
 
 
 def _batches():
-    plan = ibconfig.plan(quick_config(), REPO / "workflow" / "schemas" / "config.schema.yaml")
+    plans = {id(f): ibconfig.plan(f(), REPO / "workflow" / "schemas" / "config.schema.yaml")
+             for f in (quick_config, regimes_config)}  # fmt: skip
     for name in NAMES:
+        plan = plans[id(regimes_config if name in REGIME_NAMES else quick_config)]
         for batch in plan[name]:
             yield pytest.param(name, batch, id=f"{name}-{batch}")
 
