@@ -56,9 +56,26 @@ def mutations_of(name: str) -> list:
     return importlib.import_module(f"mutations.{name}").MUTATIONS
 
 
-@pytest.fixture(scope="module")
-def worlds(quick_run, regimes_run):
-    return {name: world_of(regimes_run if name in REGIME_NAMES else quick_run, name) for name in NAMES}
+_READ: dict[str, World] = {}  # the unmutated worlds, read once per session
+
+
+class Worlds:
+    """The unmutated worlds, read on first use from the run that holds each experiment, so that
+    selecting only the regime maps (``-k _map``) waits for the regimes run alone."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def __getitem__(self, name: str) -> World:
+        if name not in _READ:
+            run = self.request.getfixturevalue("regimes_run" if name in REGIME_NAMES else "quick_run")
+            _READ[name] = world_of(run, name)
+        return _READ[name]
+
+
+@pytest.fixture
+def worlds(request):
+    return Worlds(request)
 
 
 def test_every_experiment_is_covered():
