@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..low_rank.reference import min_trace_references
-from .train import low_rank_settings
+from .problem import low_rank_settings
 
 
 def reference(settings: dict, seeds: list[int]) -> dict:

@@ -22,15 +22,7 @@ import torch
 
 from ...numerics import step_size, train
 from ..low_rank.train import train_sensing
-
-
-def low_rank_settings(settings: dict) -> dict:
-    """The same problem in low_rank's settings layout (its ``sensing`` block)."""
-    keys = ("n", "rank", "measurements", "alphas", "steps")
-    return {
-        "sensing": {k: settings[k] for k in keys},
-        **{k: settings[k] for k in ("log_points", "blowup", "optimizers")},
-    }
+from .problem import low_rank_settings
 
 
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
