@@ -14,6 +14,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 QUICK = REPO / "tests" / "quick_config.yaml"
+REGIMES = REPO / "tests" / "regimes_reduced.yaml"  # the regime maps of config/regimes.yaml, on a few hundred cells
 WORKFLOW_FILES = ("Snakefile", "workflow", "scripts", "profiles", "environment.yml")
 # How long a snakemake started by a test may take before the test gives up: a guard
 # against a hung run on a loaded machine, never a measure of speed.
@@ -54,6 +55,10 @@ def snakemake(workdir: Path, *args: str, timeout: float = HANG_GUARD, **kwargs) 
 
 def quick_config() -> dict:
     return yaml.safe_load(QUICK.read_text())
+
+
+def regimes_config() -> dict:
+    return yaml.safe_load(REGIMES.read_text())
 
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -105,6 +110,8 @@ def shift_seeds(config: dict, offset: int) -> dict:
 RUNS = {  # fixture name -> its config
     "quick_run": quick_config,
     "shifted_run": lambda: shift_seeds(quick_config(), SEED_OFFSET),
+    "regimes_run": regimes_config,
+    "regimes_shifted_run": lambda: shift_seeds(regimes_config(), SEED_OFFSET),
 }
 _started: dict[str, tuple[Path, subprocess.Popen]] = {}
 
@@ -155,6 +162,18 @@ def quick_run(request) -> Path:
 def shifted_run(request) -> Path:
     """The quick config run once with every seed shifted by SEED_OFFSET."""
     return _finished(request, "shifted_run")
+
+
+@pytest.fixture(scope="session")
+def regimes_run(request) -> Path:
+    """The reduced regime maps (tests/regimes_reduced.yaml) run once end to end."""
+    return _finished(request, "regimes_run")
+
+
+@pytest.fixture(scope="session")
+def regimes_shifted_run(request) -> Path:
+    """The reduced regime maps run once with every seed shifted by SEED_OFFSET."""
+    return _finished(request, "regimes_shifted_run")
 
 
 # ---------------------------------------------------------------- the cluster marker

@@ -63,3 +63,30 @@ class LeastSquares:
         A_B = torch.gather(self.A, 1, idx[:, :, None].expand(-1, -1, self.A.shape[2]))
         r = self.labels.perturb(torch.einsum("rbp,rp->rb", A_B, x) - torch.gather(self.y, 1, idx), t)
         return (self.n / batch_size) * torch.einsum("rbp,rb->rp", A_B, r)
+
+
+class GroupedLeastSquares:
+    """E(x) = ½‖A_q x − y_q‖² for runs in Q groups of E runs each, group q sharing one problem (A_q, y_q).
+
+    ``A`` is ``[Q, n, p]``, ``y`` is ``[Q, n]``; the iterates are ``[Q·E, p]``, group-major (runs
+    qE … qE + E − 1 belong to problem q).  A grid over η on many drawn problems is such a stack:
+    the residuals of a group are one product X_q A_qᵀ of its ``[E, p]`` iterates and its gradients
+    one product R_q A_q, so a step is two batched GEMMs instead of Q·E matrix–vector products.
+    Full-batch gradients on clean labels only (the sweeps that use it need nothing else).
+    """
+
+    def __init__(self, A: torch.Tensor, y: torch.Tensor):
+        self.A, self.y = A, y
+        self.Q, self.n = A.shape[0], A.shape[1]
+
+    def residual(self, x: torch.Tensor) -> torch.Tensor:
+        """A_q x − y_q of every run, shape ``[Q, E, n]``."""
+        X = x.reshape(self.Q, -1, x.shape[1])
+        return torch.baddbmm(-self.y[:, None, :], X, self.A.mT)
+
+    def loss(self, x: torch.Tensor) -> torch.Tensor:
+        return 0.5 * self.residual(x).square().sum(dim=2).reshape(-1)
+
+    def grad(self, x: torch.Tensor, t: int = 0, batch_size: int | None = None) -> torch.Tensor:
+        """∇E(x) = A_qᵀ(A_q x − y_q) of every run, ``[Q·E, p]``."""
+        return torch.bmm(self.residual(x), self.A).reshape(x.shape)

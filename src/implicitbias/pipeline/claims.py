@@ -11,14 +11,17 @@ bound, i.e. where it comes from:
 * ``citation: …`` — a published number, cited.
 
 A check whose value could not be measured (NaN, e.g. its cells are missing)
-fails; nothing is hidden.  A reported value is never counted as a pass: its
+fails; nothing is hidden.  A check drawn from a partial table (a chunk the
+plan holds is missing: ``partial: true``) fails too, whatever it measured on
+the cells present (:func:`partial_table`): a chunk may hold some seeds of a
+model, and the rest alone may well pass.  A reported value is never counted as a pass: its
 ``pass`` is empty (None).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -35,6 +38,7 @@ class Claim:
     bound: float
     reference: str
     basis: str = ""
+    partial: bool = False  # drawn from a table that lacks planned chunks: a check then fails
 
     @property
     def is_check(self) -> bool:
@@ -46,7 +50,7 @@ class Claim:
         if self.relation == "info":
             return None
         m = float(self.measured)
-        if math.isnan(m):
+        if math.isnan(m) or self.partial:
             return False
         if self.relation == "<=":
             return m <= self.bound
@@ -59,6 +63,15 @@ class Claim:
         d["measured"] = float(self.measured)
         d["pass"] = self.passed
         return {c: d[c] for c in COLUMNS}
+
+
+def partial_table(claims: list[Claim], missing: list[str]) -> list[Claim]:
+    """The claims with every check failed when ``missing`` (the chunks the table lacks) is not empty;
+    the basis says which chunks, and the measured value on the cells present is kept."""
+    if not missing:
+        return list(claims)
+    note = f"; PARTIAL: measured without {len(missing)} planned chunk(s) ({', '.join(missing)}), so it fails"
+    return [replace(c, basis=c.basis + note, partial=True) if c.is_check else c for c in claims]
 
 
 def counts(rows: list[dict]) -> tuple[int, int, int]:

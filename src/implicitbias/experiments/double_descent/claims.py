@@ -15,7 +15,6 @@ Test error rates are compared through the binomial standard error of the test se
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ...numerics import digits, hmrt

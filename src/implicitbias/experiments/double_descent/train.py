@@ -77,7 +77,10 @@ def isotropic_problem(seed: int, n: int, p: int, r2: float, s2: float, sigma: fl
     return X, X @ beta + xi + eps, beta
 
 
-def _isotropic(settings, cells, device, dtype):
+def isotropic_sweep(settings, cells, device, dtype):
+    """Part (a) for every cell of one estimator over the sweep of γ (also used by ``risk_map``): the risk
+    ‖β̂ − β‖² and the formulas at each point; settings n, gammas (gd_gammas for ``gd``),
+    signal_norm_squared and noise_variance."""
     n, r2, s2 = settings["n"], settings["signal_norm_squared"], settings["noise_variance"]
     estimator = cells[0].optimizer
     ps = hmrt.sweep_points(n, settings["gd_gammas"] if estimator == "gd" else settings["gammas"])
@@ -173,7 +176,7 @@ def _digits(settings, cells, device, dtype):
     names = ("gamma", "p", "test_error", "test_mse", "train_error", "train_mse", "coef_norm", "train_backward_error")
     m = {k: np.full((len(Ns), len(cells)), np.nan) for k in names}
     m["gamma"][:], m["p"][:] = (Ns / n)[:, None], Ns[:, None]
-    as_t = lambda a: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
+    as_t = lambda a: torch.as_tensor(a, dtype=dtype, device=device)
     for r, c in enumerate(cells):
         tr, te = digits.split(len(X), n, c.seed)
         phi = digits.feature_map(kind, int(Ns[-1]), c.seed, scale, X[tr])
@@ -204,4 +207,4 @@ def backward_error(A: torch.Tensor, coef: torch.Tensor, Y: torch.Tensor) -> floa
 def train_batch(settings: dict, cells: list, device: torch.device, dtype: torch.dtype, reference=None):
     """Every cell (seed) of one (model, estimator) batch over the whole sweep of γ or N."""
     model = cells[0].model  # contract.yaml allows each model its estimators (checked when planning)
-    return (_isotropic if model == "isotropic" else _digits)(settings, cells, device, dtype)
+    return (isotropic_sweep if model == "isotropic" else _digits)(settings, cells, device, dtype)
