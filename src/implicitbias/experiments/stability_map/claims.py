@@ -25,6 +25,10 @@ E = "stability_map"
 THRESHOLD = 2.0  # ηβ: the lecture's stability threshold 2/β
 
 
+# The columns this job reads (implicitbias.pipeline.jobs reads only these): at 10⁴–10⁵ cells
+# the table is mostly columns the divergence fractions do not need.
+COLUMNS_READ = ("cell", "n", "eta", "seed", "status")
+
 def fractions(table):
     """Divergence fraction over the seeds present, per (n, ηβ): columns n, eta, frac, seeds."""
     t = table.assign(div=(table.status == "diverged").astype(float))

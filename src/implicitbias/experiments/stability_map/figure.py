@@ -19,6 +19,10 @@ def boundary_x(etas: np.ndarray, value: float) -> float:
     return float(np.interp(value, etas, np.arange(len(etas))) + 0.5)
 
 
+# The columns this job reads (implicitbias.pipeline.jobs reads only these): at 10⁴–10⁵ cells
+# the table is mostly columns the divergence fractions do not need.
+COLUMNS_READ = ("cell", "n", "eta", "seed", "status")
+
 def figure(table: pd.DataFrame, settings: dict, reference=None):
     fig, (ax,) = theme.panels(1, width=2 * theme.COLUMN_WIDTH, height=2.6)
     f = fractions(table).assign(shape=lambda d: d.n / settings["p"])
