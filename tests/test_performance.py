@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import torch
 
 from conftest import REPO
@@ -86,8 +87,10 @@ def test_claims_and_figure_modules_import_no_torch_and_training_does():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_claims_jobs_run_without_torch(quick_run, tmp_path):
-    """Every experiment's claims, from the quick run's tables, in one process that never imports torch."""
+@pytest.mark.parametrize("run", ["quick_run", "regimes_run"])
+def test_claims_jobs_run_without_torch(request, run, tmp_path):
+    """Every experiment's claims, from a run's tables, in one process that never imports torch."""
+    work = request.getfixturevalue(run)
     code = f"""
 import os, sys
 import yaml
@@ -95,14 +98,14 @@ from implicitbias.pipeline import jobs, schema
 
 config = yaml.safe_load(open("config.yaml"))
 schema.validate(config, schema.compose({str(REPO / "workflow/schemas/config.schema.yaml")!r}))  # fills in the defaults
-for name in {sorted(EXPERIMENTS)!r}:
+for name in config["experiments"]:
     base = "results/" + name
     ref = base + "/reference.json"
     jobs.claims(name, config["experiments"][name]["settings"], base + "/table.parquet", {str(tmp_path)!r} + "/" + name + ".csv",
                 reference=jobs.load_reference([ref] if os.path.exists(ref) else []))
 assert "torch" not in sys.modules, "a claims function imported torch"
 """
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=quick_run)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=work)
 
 
 def test_benchmark_smoke_run(tmp_path):
