@@ -120,12 +120,14 @@ def pack(cells: list[Cell], limit: Budget, run_steps) -> dict[str, list[Cell]]:
                         or used + cost > limit.run_steps):
             close()
         if len(unit) <= limit.cells and cost <= limit.run_steps:
-            current, used = current + unit, used + cost
+            current.extend(unit)
+            used += cost
             continue
         for c in unit:  # a unit larger than the budget: cut it cell by cell
             if current and (len(current) + 1 > limit.cells or used + run_steps(c) > limit.run_steps):
                 close()
-            current, used = current + [c], used + run_steps(c)
+            current.append(c)
+            used += run_steps(c)
     close()
     return {chunk_id(chunk): chunk for chunk in chunks}
 
