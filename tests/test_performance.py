@@ -87,8 +87,8 @@ def test_claims_and_figure_modules_import_no_torch_and_training_does():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("run", ["quick_run", "regimes_run"])
-def test_claims_jobs_run_without_torch(request, run, tmp_path):
+@pytest.mark.parametrize("run, configfile", [("quick_run", "config.yaml"), ("regimes_run", "config/regimes.yaml")])
+def test_claims_jobs_run_without_torch(request, run, configfile, tmp_path):
     """Every experiment's claims, from a run's tables, in one process that never imports torch."""
     work = request.getfixturevalue(run)
     code = f"""
@@ -96,7 +96,7 @@ import os, sys
 import yaml
 from implicitbias.pipeline import jobs, schema
 
-config = yaml.safe_load(open("config.yaml"))
+config = yaml.safe_load(open({configfile!r}))
 schema.validate(config, schema.compose({str(REPO / "workflow/schemas/config.schema.yaml")!r}))  # fills in the defaults
 for name in config["experiments"]:
     base = "results/" + name

@@ -1,6 +1,7 @@
 """The regime maps (config/regimes.yaml) end to end, on the reduced config tests/regimes_reduced.yaml.
 
-``snakemake`` runs the reduced config in a temporary copy of the workflow (the shared
+``snakemake --configfile config/regimes.yaml`` (the README's command, with the reduced config
+in that file) runs in a temporary copy of the workflow (the shared
 ``regimes_run`` fixture), once with its own seeds and once with every seed shifted by
 SEED_OFFSET: every check must pass on both, and each map's figure must exist.  The
 wrong worlds of the maps' claims are in tests/mutations/<experiment>.py, run by

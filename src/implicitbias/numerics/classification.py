@@ -46,8 +46,7 @@ class LinearClassifier:
         self.Zt = self.Z.transpose(1, 2).contiguous()
         self.n = self.Z.shape[1]
         self.ell, self.weight, _ = LOSSES[loss]
-        self.samples = None if seeds is None else rng.stream_key(seeds, SAMPLE_TAG)
-        self.streams: dict[int, rng.Stream] = {}
+        self.samples = None if seeds is None else rng.Streams(rng.stream_key(seeds, SAMPLE_TAG))
 
     def margins(self, theta: torch.Tensor) -> torch.Tensor:
         """mᵢ = ⟨θ, zᵢ⟩, shape ``[R, n]``."""
@@ -70,9 +69,7 @@ class LinearClassifier:
         stream (fetched in blocks by ``rng.Stream``: the same numbers, fewer tensor calls)."""
         if self.samples is None:
             raise ValueError("a minibatch gradient needs the runs' seeds (LinearClassifier(..., seeds=...))")
-        if size not in self.streams:
-            self.streams[size] = rng.Stream(self.samples, size)
-        return rng.integers(self.streams[size].uniform(t), self.n)
+        return rng.integers(self.samples.uniform(t, size), self.n)
 
     def normalised_margin(self, theta: torch.Tensor) -> torch.Tensor:
         """minᵢ ⟨θ, zᵢ⟩ / ‖θ‖: the margin of the direction θ/‖θ‖ (NaN at θ = 0)."""

@@ -24,13 +24,11 @@ class LabelNoise:
         self.sigma = sigma.reshape(-1, 1)
         self.on = bool((sigma > 0).any())
         self.key = rng.stream_key(seeds, LABEL_TAG)
-        self.streams: dict[int, rng.Stream] = {}
+        self.streams = rng.Streams(self.key)
 
     def signs(self, t: int, size: int, dtype=torch.float64) -> torch.Tensor:
         """The ``[R, size]`` signs of step t: ``rng.rademacher(key, t, size)``, fetched in blocks."""
-        if size not in self.streams:
-            self.streams[size] = rng.Stream(self.key, size)
-        return rng.signs(self.streams[size].uniform(t), dtype)
+        return rng.signs(self.streams.uniform(t, size), dtype)
 
     def perturb(self, residual: torch.Tensor, t: int) -> torch.Tensor:
         """Residuals f − (y + ε) of the labels used at step t (``residual`` is f − y, ``[R, size]``)."""

@@ -107,3 +107,18 @@ class Stream:
             self.values = uniform(self.key, m, self.chunk * self.size).reshape(-1, self.chunk, self.size)
             self.m = m
         return self.values[:, i]
+
+
+class Streams:
+    """One :class:`Stream` of ``key`` per size, made on first use: ``uniform(step, size)``
+    equals ``uniform(key, step, size)`` (a run's minibatch indices or label signs, whatever
+    size each step asks for)."""
+
+    def __init__(self, key: torch.Tensor):
+        self.key = key
+        self.by_size: dict[int, Stream] = {}
+
+    def uniform(self, step: int, size: int) -> torch.Tensor:
+        if size not in self.by_size:
+            self.by_size[size] = Stream(self.key, size)
+        return self.by_size[size].uniform(step)

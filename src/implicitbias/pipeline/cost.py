@@ -125,17 +125,16 @@ def estimate(config: dict, cores: int = 2, results: str = "results", measure: bo
     references = sum(EXPERIMENTS[e].reference for e in plan)
     steps = sum(_run_steps(config, e, c) for e, batches in plan.items() for c in batches.values())
     jobs = training + references + JOBS_PER_EXPERIMENT * len(plan) + JOBS_PER_RUN
-    seconds = None
     if measure:
         overhead, per_cell = startup_seconds(), seconds_per_cell(config, plan)
-        work = [overhead + sum(per_cell[e, c.model] for c in cells) for e, b in plan.items() for cells in b.values()]
-        seconds = max(sum(work) / cores, max(work)) + overhead * JOBS_PER_EXPERIMENT * len(plan) / cores
-        return Cost(cells, training, jobs, steps, seconds)
-    rates = measured_rates(results)
-    if rates:
+        job = lambda e, chunk: sum(per_cell[e, c.model] for c in chunk)
+    elif rates := measured_rates(results):
         overhead, per_step = rates
-        work = [overhead + per_step * _run_steps(config, e, c) for e, b in plan.items() for c in b.values()]
-        seconds = max(sum(work) / cores, max(work)) + overhead * JOBS_PER_EXPERIMENT * len(plan) / cores
+        job = lambda e, chunk: per_step * _run_steps(config, e, chunk)
+    else:
+        return Cost(cells, training, jobs, steps, None)
+    work = [overhead + job(e, chunk) for e, chunks in plan.items() for chunk in chunks.values()]
+    seconds = max(sum(work) / cores, max(work)) + overhead * JOBS_PER_EXPERIMENT * len(plan) / cores
     return Cost(cells, training, jobs, steps, seconds)
 
 

@@ -81,14 +81,11 @@ class NoisyObjective:
         self.noise = noise
         self.noisy = bool((sigma > 0).any())
         self.labels = LabelNoise(seeds, sigma if noise == "label" else torch.zeros_like(sigma))
-        self.keys = {tag: rng.stream_key(seeds, tag) for tag in (SAMPLE_TAG, GAUSS_TAG)}
-        self.streams: dict[tuple[int, int], rng.Stream] = {}
+        self.streams = {tag: rng.Streams(rng.stream_key(seeds, tag)) for tag in (SAMPLE_TAG, GAUSS_TAG)}
 
     def draw(self, tag: int, t: int, size: int) -> torch.Tensor:
         """``rng.uniform(key_tag, t, size)`` of every run."""
-        if (tag, size) not in self.streams:
-            self.streams[tag, size] = rng.Stream(self.keys[tag], size)
-        return self.streams[tag, size].uniform(t)
+        return self.streams[tag].uniform(t, size)
 
     def sample(self, t: int, size: int, n: int) -> torch.Tensor:
         """Indices of the ``size`` points sampled at step t, uniform in {0, …, n−1}."""
